@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Benchmarks one Customers host on this machine and writes bench/results/latest.md.
+#
+#   bash bench/run.sh
+#
+# What it does: installs wrk if missing (apt, as root), builds the host in Release, starts ONE host (embedded
+# PostgreSQL in a temporary directory, or the database in ConnectionStrings__Customers when that is set) with
+# raised rate limits, seeds customers through the public API, then runs wrk against 127.0.0.1 only:
+#   (a) GET /store/customers/me            rotating over the seeded customer tokens
+#   (b) POST /auth/customer/emailpass      logins rotating over the seeded credentials
+#   (c) sign-up                            register + POST /store/customers, new e-mails each iteration
+# and measures the raw bcrypt verification rate at the same work factor (bench/BcryptRate).
+# It stops everything it started, by PID.
+#
+# Settings (environment variables, defaults in brackets):
+#   BENCH_CUSTOMERS [1000]  customers to seed      BENCH_SEED_CONCURRENCY [8]   parallel sign-ups while seeding
+#   BENCH_THREADS [2]       wrk threads            BENCH_CONNECTIONS [32]       wrk connections
+#   BENCH_DURATION [20s]    each wrk run           BENCH_TIMEOUT [60s]          wrk request timeout
+#   BENCH_WORK_FACTOR [11]  bcrypt work factor     BENCH_BCRYPT_SECONDS [5]     bcrypt measurement time
+#   BENCH_TOKEN_VIA [refresh] how seeding gets customer tokens: refresh (no hash) or login (one more bcrypt each)
+#   BENCH_SKIP_BUILD [0]    1 = use the existing Release build
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$ROOT/bench"
+CUSTOMERS="${BENCH_CUSTOMERS:-1000}"
+SEED_CONCURRENCY="${BENCH_SEED_CONCURRENCY:-8}"
+THREADS="${BENCH_THREADS:-2}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+DURATION="${BENCH_DURATION:-20s}"
+TIMEOUT="${BENCH_TIMEOUT:-60s}"
+WORK_FACTOR="${BENCH_WORK_FACTOR:-11}"
+BCRYPT_SECONDS="${BENCH_BCRYPT_SECONDS:-5}"
+TOKEN_VIA="${BENCH_TOKEN_VIA:-refresh}"
+DLL="$ROOT/src/Customers.Host/bin/Release/net10.0/Customers.Host.dll"
+BCRYPT_DLL="$BENCH/BcryptRate/bin/Release/net10.0/BcryptRate.dll"
+RESULTS="$BENCH/results"
+STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+SECONDS=0
+
+log() { printf '[bench %3ds] %s\n' "$SECONDS" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+command -v node >/dev/null || die "node (20+) is needed to seed customers"
+command -v curl >/dev/null || die "curl is needed"
+
+# --- wrk -----------------------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  if [[ "$(id -u)" == 0 ]]; then
+    log "installing wrk with apt"
+    apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
+  else
+    die "wrk is not installed; run as root (or: sudo apt-get install -y wrk)"
+  fi
+fi
+
+# --- build ---------------------------------------------------------------------------------------------------
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$DLL" ]]; then
+  log "building the host (Release)"
+  dotnet build -c Release "$ROOT/src/Customers.Host" -nologo -v q >"${TMPDIR:-/tmp}/customers-bench-build.log" 2>&1 \
+    || { tail -30 "${TMPDIR:-/tmp}/customers-bench-build.log" >&2; die "host build failed"; }
+fi
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$BCRYPT_DLL" ]]; then
+  log "building bench/BcryptRate (Release)"
+  dotnet build -c Release "$BENCH/BcryptRate" -nologo -v q >"${TMPDIR:-/tmp}/customers-bench-bcrypt-build.log" 2>&1 \
+    || { tail -30 "${TMPDIR:-/tmp}/customers-bench-bcrypt-build.log" >&2; die "BcryptRate build failed"; }
+fi
+
+# --- host ----------------------------------------------------------------------------------------------------
+WORK="$(mktemp -d /tmp/customers-bench-XXXXXX)"
+chmod 755 "$WORK" # the embedded PostgreSQL runs as the postgres user and must traverse into it
+HOST_PID=""
+
+stop_host() {
+  if [[ -n "$HOST_PID" ]] && kill -0 "$HOST_PID" 2>/dev/null; then
+    log "stopping the host (pid $HOST_PID)"
+    kill -TERM "$HOST_PID" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$HOST_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$HOST_PID" 2>/dev/null && kill -KILL "$HOST_PID" 2>/dev/null || true
+    wait "$HOST_PID" 2>/dev/null || true
+  fi
+  HOST_PID=""
+  # An embedded PostgreSQL the host could not stop: stop it by the PID in its own pid file.
+  local pidfile="$WORK/postgres/postmaster.pid"
+  if [[ -f "$pidfile" ]]; then
+    local pgpid
+    pgpid="$(head -1 "$pidfile")"
+    if [[ -n "$pgpid" ]] && grep -q postgres "/proc/$pgpid/cmdline" 2>/dev/null; then
+      log "stopping the embedded PostgreSQL left running (pid $pgpid)"
+      kill -TERM "$pgpid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pgpid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  fi
+}
+cleanup() {
+  stop_host
+  if [[ -n "${BENCH_KEEP_DATA:-}" ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+read -r HTTP_PORT SILO_PORT GATEWAY_PORT < <(node -e '
+  const net = require("node:net");
+  const servers = [0, 1, 2].map(() => net.createServer().listen(0, "127.0.0.1"));
+  Promise.all(servers.map((s) => new Promise((r) => s.on("listening", r)))).then(() => {
+    console.log(servers.map((s) => s.address().port).join(" "));
+    servers.forEach((s) => s.close());
+  });')
+BASE_URL="http://127.0.0.1:$HTTP_PORT"
+CONFIG=(
+  --Customers:Database:EmbeddedDataDirectory "$WORK/postgres"
+  --Customers:Cluster:SiloPort "$SILO_PORT"
+  --Customers:Cluster:GatewayPort "$GATEWAY_PORT"
+  --Customers:Cluster:AdvertisedAddress 127.0.0.1
+  --Customers:RateLimits:RegistrationsPerHour 1000000
+  --Customers:RateLimits:FailedLoginsPerHour 1000000
+  --Customers:Passwords:WorkFactor "$WORK_FACTOR"
+)
+if [[ -n "${ConnectionStrings__Customers:-}" ]]; then DB_MODE="external (ConnectionStrings__Customers)"; else DB_MODE="embedded, data in $WORK/postgres"; fi
+
+log "creating a publishable API key ($DB_MODE)"
+KEY_OUT="$(dotnet "$DLL" api-key create --type publishable --title bench "${CONFIG[@]}" 2>"$WORK/api-key.err")" \
+  || { cat "$WORK/api-key.err" >&2; die "api-key create failed"; }
+PK="$(printf '%s\n' "$KEY_OUT" | awk 'NF { last = $0 } END { print last }' | tr -d '[:space:]')"
+[[ "$PK" == pk_* ]] || die "api-key create printed no pk_ token: $KEY_OUT"
+
+log "starting the host on $BASE_URL"
+dotnet "$DLL" --urls "$BASE_URL" "${CONFIG[@]}" >"$WORK/host.log" 2>&1 &
+HOST_PID=$!
+for _ in $(seq 1 1800); do # at most 180 s
+  grep -q "Now listening on" "$WORK/host.log" && break
+  kill -0 "$HOST_PID" 2>/dev/null || { tail -40 "$WORK/host.log" >&2; die "the host exited during startup"; }
+  sleep 0.1
+done
+grep -q "Now listening on" "$WORK/host.log" || { tail -40 "$WORK/host.log" >&2; die "the host did not start listening"; }
+READY="$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/health/ready")"
+[[ "$READY" == 200 ]] || die "GET /health/ready answered $READY"
+
+rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$HOST_PID/status"; }
+RSS_IDLE="$(rss_mib)"
+log "host ready (pid $HOST_PID, RSS ${RSS_IDLE} MiB)"
+
+# --- seed ----------------------------------------------------------------------------------------------------
+log "seeding $CUSTOMERS customers (concurrency $SEED_CONCURRENCY, tokens via $TOKEN_VIA)"
+SEED_LINE="$(node "$BENCH/seed.mjs" --base-url "$BASE_URL" --publishable-key "$PK" --count "$CUSTOMERS" \
+  --concurrency "$SEED_CONCURRENCY" --out "$WORK" --token-via "$TOKEN_VIA" | tail -1)" || die "seeding failed"
+RSS_SEEDED="$(rss_mib)"
+log "$SEED_LINE (RSS ${RSS_SEEDED} MiB)"
+field() { sed -n "s/.*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" <<<" $1"; }
+
+# --- wrk -----------------------------------------------------------------------------------------------------
+export BENCH_LUA_DIR="$BENCH/lua" BENCH_TOKENS="$WORK/tokens.txt" BENCH_CREDENTIALS="$WORK/credentials.txt" \
+  BENCH_PK="$PK" BENCH_RUN="$(date +%s)-$$"
+declare -A RESULT RSS
+run_wrk() { # name threads script
+  local name="$1" threads="$2" script="$3"
+  log "wrk $name: -t$threads -c$CONNECTIONS -d$DURATION"
+  wrk -t"$threads" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" -s "$BENCH/lua/$script" "$BASE_URL" \
+    >"$WORK/wrk-$name.txt" 2>&1 || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name failed"; }
+  RESULT[$name]="$(grep '^RESULT ' "$WORK/wrk-$name.txt" | tail -1)"
+  RSS[$name]="$(rss_mib)"
+  [[ -n "${RESULT[$name]}" ]] || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name printed no RESULT line"; }
+  log "  ${RESULT[$name]#RESULT } rss_mib=${RSS[$name]}"
+}
+run_wrk me "$THREADS" me.lua
+run_wrk login "$THREADS" login.lua
+# One connection per thread so that each registration is paired with its own customer creation (see signup.lua).
+run_wrk signup "$CONNECTIONS" signup.lua
+
+stop_host
+
+# --- raw bcrypt ----------------------------------------------------------------------------------------------
+log "raw bcrypt verify rate (work factor $WORK_FACTOR, 2 threads, ${BCRYPT_SECONDS}s; host stopped)"
+BCRYPT_OUT="$(dotnet "$BCRYPT_DLL" --work-factor "$WORK_FACTOR" --threads 2 --seconds "$BCRYPT_SECONDS")"
+BCRYPT_RATE="$(sed -n 's/^verify_per_sec=//p' <<<"$BCRYPT_OUT")"
+BCRYPT_HASH_MS="$(sed -n 's/^one hash on one thread: \([0-9.]*\) ms/\1/p' <<<"$BCRYPT_OUT")"
+log "bcrypt: $BCRYPT_RATE verifications/s"
+
+# --- report --------------------------------------------------------------------------------------------------
+CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+MEM_TOTAL="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+OS_NAME="$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || uname -s), kernel $(uname -r)"
+DOTNET_VERSION="$(dotnet --version)"
+if [[ -n "${ConnectionStrings__Customers:-}" ]]; then
+  PG_VERSION="external server (version not probed)"
+elif command -v postgres >/dev/null; then
+  PG_VERSION="$(postgres --version)"
+else
+  PG_VERSION="$(ls /usr/lib/postgresql 2>/dev/null | tail -1)"
+fi
+WRK_VERSION="$(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }')"
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")"
+
+row() { # label name [extra columns]
+  local r="${RESULT[$2]}"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(field "$r" rps)" "$(field "$r" p50_ms)" "$(field "$r" p99_ms)" \
+    "$(field "$r" requests)" "$(( $(field "$r" non2xx) + $(field "$r" socket_errors) ))" "${RSS[$2]}"
+}
+LOGIN_RPS="$(field "${RESULT[login]}" rps)"
+mkdir -p "$RESULTS"
+{
+  echo "### Benchmark run $STARTED_AT"
+  echo
+  echo "Machine: $(nproc) CPUs ($CPU_MODEL), $MEM_TOTAL RAM, $OS_NAME; .NET SDK $DOTNET_VERSION; $PG_VERSION;" \
+    "$WRK_VERSION. Commit $COMMIT."
+  echo
+  echo "Setup: one host (silo + HTTP) and its database on the same machine; database $DB_MODE." \
+    "bcrypt work factor $WORK_FACTOR. wrk -t$THREADS -c$CONNECTIONS -d$DURATION against 127.0.0.1" \
+    "(sign-up: -t$CONNECTIONS -c$CONNECTIONS, one connection per thread). $CUSTOMERS seeded customers."
+  echo
+  echo "| Scenario | req/s | p50 ms | p99 ms | requests | errors | host RSS after (MiB) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  row "GET /store/customers/me ($CUSTOMERS tokens)" me
+  row "POST /auth/customer/emailpass (login, $CUSTOMERS accounts)" login
+  row "Sign-up: register + POST /store/customers (requests of both kinds)" signup
+  echo
+  echo "- Sign-ups completed: $(field "${RESULT[signup]}" signups) in $(field "${RESULT[signup]}" seconds) s =" \
+    "**$(field "${RESULT[signup]}" signups_per_sec) sign-ups/s** (failed steps: $(field "${RESULT[signup]}" failed))."
+  echo "- Seeding ($CUSTOMERS × register + create + $TOKEN_VIA, $SEED_CONCURRENCY in parallel):" \
+    "$(field "$SEED_LINE" per_sec) customers/s ($(field "$SEED_LINE" seconds) s)."
+  echo "- Raw bcrypt (BCrypt.Net-Next 4.2.0 EnhancedVerify, SHA-384, work factor $WORK_FACTOR, 2 threads, host stopped):" \
+    "**$BCRYPT_RATE verifications/s**; one hash on one thread ${BCRYPT_HASH_MS} ms." \
+    "Login throughput is $(awk -v l="$LOGIN_RPS" -v b="$BCRYPT_RATE" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * l / b; else print "n/a" }') of the raw rate."
+  echo "- Host RSS: ${RSS_IDLE} MiB after start, ${RSS_SEEDED} MiB after seeding."
+  echo
+  echo "Raw wrk summaries:"
+  echo
+  echo '```'
+  for name in me login signup; do
+    echo "== $name"
+    grep -v '^RESULT ' "$WORK/wrk-$name.txt"
+  done
+  echo '```'
+} >"$RESULTS/latest.md"
+log "wrote $RESULTS/latest.md (total ${SECONDS}s)"
+cat "$RESULTS/latest.md"

@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+
+namespace Customers.Abstractions.Auth;
+
+/// <summary>
+/// An auth identity: one person's way of logging in, linked to actors through <see cref="AppMetadataJson"/>
+/// (e.g. <c>{"customer_id":"cus_…"}</c>). Password hashes are never part of a snapshot.
+/// </summary>
+[GenerateSerializer]
+[Alias("customers.identity-snapshot")]
+[Immutable]
+public sealed record IdentitySnapshot(
+    string Id,
+    string? AppMetadataJson,
+    ImmutableArray<ProviderIdentitySnapshot> ProviderIdentities,
+    DateTimeOffset? TokensValidAfter,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>One (provider, entity id) login of an identity, e.g. (<c>emailpass</c>, the e-mail as typed).</summary>
+[GenerateSerializer]
+[Alias("customers.provider-identity-snapshot")]
+[Immutable]
+public sealed record ProviderIdentitySnapshot(string Id, string Provider, string EntityId, string? UserMetadataJson);
+
+/// <summary>The outcome of a password check. A locked account fails like a wrong password, so nothing leaks.</summary>
+[GenerateSerializer]
+[Alias("customers.password-verification")]
+[Immutable]
+public sealed record PasswordVerification(bool Succeeded, IdentitySnapshot? Identity);

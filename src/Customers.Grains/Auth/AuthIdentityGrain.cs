@@ -1,0 +1,204 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Customers.Abstractions.Auth;
+using Customers.Abstractions.Customers;
+using Customers.Abstractions.Errors;
+using Customers.Abstractions.Ids;
+using Customers.Grains.Metadata;
+using Customers.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Customers.Grains.Auth;
+
+internal sealed partial class AuthIdentityGrain(
+    [PersistentState(StateNames.AuthIdentity, StateNames.Storage)] IPersistentState<AuthIdentityState> state,
+    PasswordHasher hasher,
+    IOptions<LockoutOptions> lockout,
+    TimeProvider time,
+    ILogger<AuthIdentityGrain> logger) : Grain, IAuthIdentityGrain
+{
+    public const string EmailPassProvider = "emailpass";
+    private const string CustomerActor = "customer";
+
+    private AuthIdentityState Identity => state.State;
+
+    public Task<IdentitySnapshot?> GetAsync() => Task.FromResult(Identity.Id is null ? null : Snapshot());
+
+    public async Task<IdentitySnapshot> RegisterEmailPasswordAsync(string email, string password)
+    {
+        if (Identity.Id is not null)
+        {
+            throw new CustomersException(ErrorKind.Conflict, "This identity already exists.");
+        }
+
+        hasher.EnsureAcceptable(password);
+        var now = time.GetUtcNow();
+        state.State = new AuthIdentityState
+        {
+            Id = this.GetPrimaryKeyString(),
+            AppMetadata = [],
+            ProviderIdentities =
+            [
+                new ProviderIdentityState
+                {
+                    Id = EntityId.NewUlid(now),
+                    Provider = EmailPassProvider,
+                    EntityId = email,
+                    PasswordHash = hasher.Hash(password),
+                },
+            ],
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        try
+        {
+            await state.WriteOrThrowAsync(this);
+        }
+        catch (CustomersException error) when (error.Kind == ErrorKind.UniqueViolation)
+        {
+            // Another registration of this e-mail won the race; this grain never came to exist.
+            DeactivateOnIdle();
+            throw CustomersException.Unauthorized("Identity with email already exists");
+        }
+
+        return Snapshot();
+    }
+
+    public async Task<PasswordVerification> VerifyPasswordAsync(string password)
+    {
+        var login = Identity.ProviderIdentities.Find(p => p.Provider == EmailPassProvider);
+        if (Identity.Id is null || login?.PasswordHash is null)
+        {
+            hasher.VerifyDummy(password);
+            return new PasswordVerification(false, null);
+        }
+
+        // Always hash, even when locked, so a lock cannot be told apart from a wrong password by timing.
+        var matches = hasher.Verify(password, login.PasswordHash);
+        var now = time.GetUtcNow();
+        if (Identity.LockedUntil > now)
+        {
+            LogLoginWhileLocked(logger, Identity.Id);
+            return new PasswordVerification(false, null);
+        }
+
+        if (!matches)
+        {
+            RecordFailure(now);
+            await state.WriteOrThrowAsync(this);
+            return new PasswordVerification(false, null);
+        }
+
+        var dirty = Identity.FailedLogins != 0 || Identity.LockedUntil is not null;
+        Identity.FailedLogins = 0;
+        Identity.LockedUntil = null;
+        if (hasher.NeedsRehash(login.PasswordHash))
+        {
+            login.PasswordHash = hasher.Hash(password);
+            dirty = true;
+        }
+
+        if (dirty)
+        {
+            Identity.UpdatedAt = now;
+            await state.WriteOrThrowAsync(this);
+        }
+
+        return new PasswordVerification(true, Snapshot());
+    }
+
+    public async Task<IdentitySnapshot> LinkActorAsync(string actorType, string actorId)
+    {
+        EnsureUnlinked(actorType);
+        Identity.AppMetadata ??= [];
+        Identity.AppMetadata[actorType + "_id"] = actorId;
+        Identity.UpdatedAt = time.GetUtcNow();
+        await state.WriteOrThrowAsync(this);
+        return Snapshot();
+    }
+
+    public async Task<CustomerSnapshot> CreateCustomerAsync(CreateCustomer command)
+    {
+        EnsureUnlinked(CustomerActor);
+        var customerId = EntityId.New(EntityId.Customer, time.GetUtcNow());
+        var customer = GrainFactory.GetGrain<ICustomerGrain>(customerId);
+        var created = await customer.CreateAsync(command);
+        try
+        {
+            await LinkActorAsync(CustomerActor, customerId);
+        }
+        catch (CustomersException error)
+        {
+            LogLinkFailed(logger, error, Identity.Id!, customerId);
+            await customer.DiscardNewAsync();
+            throw;
+        }
+
+        return created;
+    }
+
+    public async Task<DateTimeOffset> RevokeTokensAsync()
+    {
+        EnsureExists();
+        var now = time.GetUtcNow();
+        Identity.TokensValidAfter = now;
+        Identity.UpdatedAt = now;
+        await state.WriteOrThrowAsync(this);
+        return now;
+    }
+
+    private void RecordFailure(DateTimeOffset now)
+    {
+        var settings = lockout.Value;
+        Identity.FailedLogins++;
+        var beyond = Identity.FailedLogins - settings.MaxFailures;
+        if (beyond >= 0)
+        {
+            // 60 s at the limit, doubling with every further failure, capped.
+            var factor = Math.Pow(2, Math.Min(beyond, 20));
+            var duration = TimeSpan.FromTicks((long)Math.Min(settings.FirstLock.Ticks * factor, settings.MaxLock.Ticks));
+            Identity.LockedUntil = now + duration;
+            LogLockedOut(logger, Identity.Id!, Identity.FailedLogins, duration);
+        }
+
+        Identity.UpdatedAt = now;
+    }
+
+    private void EnsureUnlinked(string actorType)
+    {
+        EnsureExists();
+        // A null link (left by an unlink) counts as unlinked, unlike Medusa 2.21, which answers 500 (spec Q7).
+        if (Identity.AppMetadata?[actorType + "_id"] is not null)
+        {
+            throw CustomersException.InvalidData($"Identity is already linked to a {actorType}.");
+        }
+    }
+
+    private void EnsureExists()
+    {
+        if (Identity.Id is null)
+        {
+            throw CustomersException.NotFound($"AuthIdentity with id: {this.GetPrimaryKeyString()} was not found");
+        }
+    }
+
+    private IdentitySnapshot Snapshot() => new(
+        Identity.Id!,
+        MetadataJson.Serialize(Identity.AppMetadata),
+        Identity.ProviderIdentities
+            .Select(p => new ProviderIdentitySnapshot(p.Id, p.Provider, p.EntityId, MetadataJson.Serialize(p.UserMetadata)))
+            .ToImmutableArray(),
+        Identity.TokensValidAfter,
+        Identity.CreatedAt,
+        Identity.UpdatedAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Login refused for locked identity {IdentityId}")]
+    private static partial void LogLoginWhileLocked(ILogger logger, string identityId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Identity {IdentityId} locked after {Failures} failed logins for {Duration}")]
+    private static partial void LogLockedOut(ILogger logger, string identityId, int failures, TimeSpan duration);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not link identity {IdentityId} to new customer {CustomerId}; discarding the customer")]
+    private static partial void LogLinkFailed(ILogger logger, Exception error, string identityId, string customerId);
+}

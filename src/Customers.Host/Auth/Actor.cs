@@ -1,0 +1,22 @@
+namespace Customers.Host.Auth;
+
+/// <summary>Who is calling, from a verified token or session (Medusa's <c>auth_context</c>).</summary>
+/// <param name="ActorId">The linked actor (<c>cus_…</c>), or empty for an identity that has no actor yet.</param>
+/// <param name="ClaimsJson">The token's full claim set, kept for <c>POST /auth/session</c>.</param>
+internal sealed record Actor(
+    string ActorId,
+    string ActorType,
+    string AuthIdentityId,
+    string? AuthProvider,
+    long IssuedAt,
+    string ClaimsJson)
+{
+    public bool IsRegistered => ActorId.Length > 0;
+}
+
+internal static class ActorHttpContextExtensions
+{
+    /// <summary>The actor the route's <see cref="ActorRequirement"/> filter admitted.</summary>
+    public static Actor GetActor(this HttpContext context) =>
+        context.Features.Get<Actor>() ?? throw new InvalidOperationException("The route has no actor requirement.");
+}

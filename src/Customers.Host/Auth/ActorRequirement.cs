@@ -1,0 +1,63 @@
+using Customers.Host.Http.Medusa;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace Customers.Host.Auth;
+
+/// <summary>How a route lets callers in (spec §1.14): which mechanisms, which actor type, and whether an identity
+/// with no actor yet (a fresh registration token) is enough.</summary>
+[Flags]
+internal enum AuthMechanisms
+{
+    Bearer = 1,
+    Session = 2,
+    BearerOrSession = Bearer | Session,
+}
+
+internal static class ActorRequirement
+{
+    /// <summary>
+    /// Admits the request only for an allowed actor, else answers Medusa's type-less 401 <c>{"message":"Unauthorized"}</c>.
+    /// The session is consulted before the bearer token, as Medusa does. <paramref name="actorType"/> null allows any.
+    /// </summary>
+    public static TBuilder RequireActor<TBuilder>(
+        this TBuilder builder, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered = false)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var actor = await ResolveAsync(http, actorType, mechanisms, allowUnregistered);
+            if (actor is null)
+            {
+                return MedusaError.AuthMiddlewareUnauthorized().ToResult();
+            }
+
+            http.Features.Set(actor);
+            return await next(context);
+        });
+
+    private static async Task<Actor?> ResolveAsync(HttpContext http, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered)
+    {
+        if (mechanisms.HasFlag(AuthMechanisms.Session)
+            && await http.RequestServices.GetRequiredService<SessionCookies>().ReadAsync(http) is { } sessionActor
+            && IsAllowed(sessionActor, actorType, allowUnregistered))
+        {
+            return sessionActor;
+        }
+
+        if (mechanisms.HasFlag(AuthMechanisms.Bearer))
+        {
+            var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+            if (result.Succeeded && http.Features.Get<Actor>() is { } bearerActor && IsAllowed(bearerActor, actorType, allowUnregistered))
+            {
+                return bearerActor;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsAllowed(Actor actor, string? actorType, bool allowUnregistered) =>
+        (actorType is null || actor.ActorType == actorType)
+        && (actor.IsRegistered || (allowUnregistered && actor.AuthIdentityId.Length > 0));
+}

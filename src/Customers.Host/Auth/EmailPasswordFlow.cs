@@ -1,0 +1,55 @@
+using Customers.Abstractions.Auth;
+using Customers.Abstractions.Errors;
+using Customers.Abstractions.Ids;
+using Customers.Grains.Auth;
+using Customers.Host.Storage;
+
+namespace Customers.Host.Auth;
+
+/// <summary>
+/// Register and log in with e-mail and password (spec §2.4.1-2.4.2). The e-mail is the identity's entity id exactly
+/// as typed. Unknown e-mail, wrong password and a locked account answer alike, in the same time.
+/// </summary>
+internal sealed class EmailPasswordFlow(IGrainFactory grains, IdentityLookup lookup, PasswordHasher hasher, TimeProvider time)
+{
+    public const string Provider = "emailpass";
+    public const string InvalidCredentials = "Invalid email or password";
+    private const string IdentityExists = "Identity with email already exists";
+
+    public async Task<IdentitySnapshot> RegisterAsync(string email, string password, CancellationToken ct)
+    {
+        var identity = grains.GetGrain<IAuthIdentityGrain>(EntityId.New(EntityId.AuthIdentity, time.GetUtcNow()));
+        try
+        {
+            return await identity.RegisterEmailPasswordAsync(email, password);
+        }
+        catch (CustomersException error) when (error.Kind == ErrorKind.Unauthorized)
+        {
+            // Medusa lets a registration be repeated until an actor is linked, if the password matches.
+            var existing = await VerifyAsync(email, password, ct);
+            if (existing is not null && IsUnlinked(existing))
+            {
+                return existing;
+            }
+
+            throw CustomersException.Unauthorized(IdentityExists);
+        }
+    }
+
+    /// <summary>The identity when the password is right and the account is not locked, else null.</summary>
+    public async Task<IdentitySnapshot?> VerifyAsync(string email, string password, CancellationToken ct)
+    {
+        var identityId = await lookup.FindAsync(Provider, email, ct);
+        if (identityId is null)
+        {
+            hasher.VerifyDummy(password);
+            return null;
+        }
+
+        var result = await grains.GetGrain<IAuthIdentityGrain>(identityId).VerifyPasswordAsync(password);
+        return result.Succeeded ? result.Identity : null;
+    }
+
+    private static bool IsUnlinked(IdentitySnapshot identity) =>
+        identity.AppMetadataJson is null or "{}" or "null";
+}

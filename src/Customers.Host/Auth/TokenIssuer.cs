@@ -1,0 +1,95 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Customers.Abstractions.Auth;
+using Customers.Host.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Customers.Host.Auth;
+
+/// <summary>
+/// Issues Medusa-shaped session tokens (spec §2.2): HS256, claims in Medusa's order, <c>actor_id</c> resolved from
+/// <c>app_metadata["&lt;actor_type&gt;_id"]</c> or empty when the identity has no such actor yet.
+/// </summary>
+internal sealed class TokenIssuer(IOptions<JwtOptions> options, SigningKey key, TimeProvider time)
+{
+    private static readonly byte[] Header = Base64Url.EncodeToUtf8("""{"alg":"HS256","typ":"JWT"}"""u8);
+
+    public string Issue(IdentitySnapshot identity, string actorType, string authProvider)
+    {
+        var settings = options.Value;
+        var appMetadata = identity.AppMetadataJson is null ? new JsonObject() : JsonNode.Parse(identity.AppMetadataJson)!.AsObject();
+        var actorId = appMetadata[actorType + "_id"] is JsonValue linked && linked.TryGetValue<string>(out var id) ? id : "";
+        var userMetadata = identity.ProviderIdentities.FirstOrDefault(p => p.Provider == authProvider)?.UserMetadataJson;
+
+        // Stamp at least the revocation second so a token issued right after a logout is not void (see TokenRevocations).
+        var issuedAt = time.GetUtcNow().ToUnixTimeSeconds();
+        if (identity.TokensValidAfter is { } validAfter)
+        {
+            issuedAt = Math.Max(issuedAt, TokenRevocations.FirstValidIssuedAt(validAfter));
+        }
+
+        var payload = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(payload))
+        {
+            json.WriteStartObject();
+            json.WriteString("actor_id", actorId);
+            json.WriteString("actor_type", actorType);
+            json.WriteString("auth_identity_id", identity.Id);
+            json.WriteString("auth_provider", authProvider);
+            json.WriteBoolean("mfa_enabled", false);
+            json.WriteNull("mfa_challenge_completed_at");
+            json.WritePropertyName("app_metadata");
+            appMetadata.WriteTo(json);
+            json.WritePropertyName("user_metadata");
+            if (userMetadata is null)
+            {
+                json.WriteStartObject();
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteRawValue(userMetadata);
+            }
+
+            if (settings.Issuer is not null)
+            {
+                json.WriteString("iss", settings.Issuer);
+            }
+
+            if (settings.Audience is not null)
+            {
+                json.WriteString("aud", settings.Audience);
+            }
+
+            json.WriteNumber("iat", issuedAt);
+            json.WriteNumber("exp", issuedAt + (long)settings.ExpiresIn.TotalSeconds);
+            json.WriteEndObject();
+        }
+
+        return Sign(payload.WrittenSpan);
+    }
+
+    private string Sign(ReadOnlySpan<byte> payloadJson)
+    {
+        var payload = Base64Url.EncodeToUtf8(payloadJson);
+        var signingInput = new byte[Header.Length + 1 + payload.Length];
+        Header.CopyTo(signingInput, 0);
+        signingInput[Header.Length] = (byte)'.';
+        payload.CopyTo(signingInput, Header.Length + 1);
+        var signature = HMACSHA256.HashData(key.Bytes, signingInput);
+        return string.Concat(
+            System.Text.Encoding.ASCII.GetString(signingInput), ".", Base64Url.EncodeToString(signature));
+    }
+}
+
+/// <summary>The HMAC key shared by token signing, token validation and session-cookie signing.</summary>
+internal sealed class SigningKey(byte[] bytes)
+{
+    public byte[] Bytes { get; } = bytes;
+
+    /// <summary>A key for signing session cookies, derived so the JWT secret itself is never used twice.</summary>
+    public byte[] CookieKey { get; } = HKDF.DeriveKey(HashAlgorithmName.SHA256, bytes, 32, info: "connect.sid"u8.ToArray());
+}

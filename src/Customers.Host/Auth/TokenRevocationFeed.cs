@@ -1,0 +1,59 @@
+using Customers.Host.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Customers.Host.Auth;
+
+/// <summary>Keeps <see cref="TokenRevocations"/> current from the <c>auth_identity</c> read model.</summary>
+internal sealed partial class TokenRevocationFeed(
+    NpgsqlDataSource database,
+    TokenRevocations revocations,
+    IOptions<JwtOptions> options,
+    TimeProvider time,
+    ILogger<TokenRevocationFeed> logger) : BackgroundService
+{
+    private long _lastSequence;
+
+    /// <summary>Pulls revocations newer than the last one seen. Public so tests and startup can force a refresh.</summary>
+    public async Task PullAsync(CancellationToken ct)
+    {
+        // Revocations older than the longest token lifetime can no longer matter.
+        var horizon = time.GetUtcNow() - options.Value.ExpiresIn - options.Value.ClockSkew;
+        await using var command = database.CreateCommand(
+            """
+            SELECT id, tokens_valid_after, revocation_seq FROM auth_identity
+            WHERE revocation_seq > $1 ORDER BY revocation_seq
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = _lastSequence });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            if (!reader.IsDBNull(1) && reader.GetFieldValue<DateTimeOffset>(1) > horizon)
+            {
+                revocations.Record(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
+            }
+
+            _lastSequence = reader.GetInt64(2);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.RevocationPollInterval, time);
+        do
+        {
+            try
+            {
+                await PullAsync(stoppingToken);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                LogPullFailed(logger, error);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not pull token revocations; retrying")]
+    private static partial void LogPullFailed(ILogger logger, Exception error);
+}

@@ -1,0 +1,104 @@
+namespace Customers.Host.Cli;
+
+/// <summary>What the executable was asked to do. Everything after the command words is configuration
+/// (<c>--urls</c>, <c>--Customers:Cluster:SiloPort=…</c>), the same for every command.</summary>
+internal abstract record Invocation(string[] ConfigurationArgs)
+{
+    public sealed record Serve(string[] Args) : Invocation(Args);
+    public sealed record Help(string[] Args) : Invocation(Args);
+    public sealed record Migrate(string[] Args) : Invocation(Args);
+    public sealed record CreateUser(string Email, string Password, string[] Args) : Invocation(Args);
+    public sealed record CreateApiKey(string Type, string Title, string[] Args) : Invocation(Args);
+    public sealed record Invalid(string Error) : Invocation([]);
+}
+
+internal static class CommandLine
+{
+    public const string Usage = """
+        Customers: a Medusa-compatible customer service on an Orleans cluster over PostgreSQL.
+
+        Usage:
+          Customers.Host [options]                                   serve the API (default http://127.0.0.1:9000)
+          Customers.Host migrate [options]                           apply database migrations and exit
+          Customers.Host user create --email E --password P [options]
+                                                                     create an admin user (emailpass login)
+          Customers.Host api-key create --type publishable|secret --title T [options]
+                                                                     create an API key; its token is the last line
+          Customers.Host --help                                      show this help
+
+        Options are configuration keys, e.g. --urls http://127.0.0.1:9001
+          --ConnectionStrings:Customers "Host=…;Database=…"   use this database (else an embedded PostgreSQL
+                                                               in ./.data/postgres is started)
+          --Customers:Cluster:SiloPort 11112 --Customers:Cluster:GatewayPort 30001
+        Environment variables work too (ConnectionStrings__Customers, Customers__Jwt__Secret, …); see README.md.
+        """;
+
+    public static Invocation Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-') && !IsHelp(args[0]))
+        {
+            return new Invocation.Serve(args);
+        }
+
+        if (IsHelp(args[0]))
+        {
+            return new Invocation.Help([]);
+        }
+
+        return args switch
+        {
+            ["migrate", .. var rest] => new Invocation.Migrate(rest),
+            ["user", "create", .. var rest] => ParseCreateUser(rest),
+            ["api-key", "create", .. var rest] => ParseCreateApiKey(rest),
+            _ => new Invocation.Invalid($"Unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Run with --help."),
+        };
+    }
+
+    private static bool IsHelp(string arg) => arg is "--help" or "-h" or "help";
+
+    private static Invocation ParseCreateUser(string[] args)
+    {
+        var (values, rest) = TakeOptions(args, "--email", "--password");
+        return values.TryGetValue("--email", out var email) && values.TryGetValue("--password", out var password)
+            ? new Invocation.CreateUser(email, password, rest)
+            : new Invocation.Invalid("user create needs --email and --password.");
+    }
+
+    private static Invocation ParseCreateApiKey(string[] args)
+    {
+        var (values, rest) = TakeOptions(args, "--type", "--title");
+        if (!values.TryGetValue("--type", out var type) || type is not ("publishable" or "secret"))
+        {
+            return new Invocation.Invalid("api-key create needs --type publishable or --type secret.");
+        }
+
+        return values.TryGetValue("--title", out var title) && title.Length > 0
+            ? new Invocation.CreateApiKey(type, title, rest)
+            : new Invocation.Invalid("api-key create needs --title.");
+    }
+
+    /// <summary>Takes the named options (<c>--name value</c> or <c>--name=value</c>); the rest is configuration.</summary>
+    private static (Dictionary<string, string> Values, string[] Remaining) TakeOptions(string[] args, params string[] names)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = names.FirstOrDefault(n => args[i] == n || args[i].StartsWith(n + "=", StringComparison.Ordinal));
+            if (name is null)
+            {
+                rest.Add(args[i]);
+            }
+            else if (args[i].Length > name.Length)
+            {
+                values[name] = args[i][(name.Length + 1)..];
+            }
+            else if (i + 1 < args.Length)
+            {
+                values[name] = args[++i];
+            }
+        }
+
+        return (values, rest.ToArray());
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Sockets;
+using Customers.Abstractions.Auth;
+using Customers.Abstractions.Ids;
+using Customers.Host.Hosting;
+using Customers.Host.Storage;
+using Npgsql;
+
+namespace Customers.Host.Cli;
+
+/// <summary>The one-shot commands. They use the same configuration (and embedded-database default) as the server.</summary>
+internal static class Commands
+{
+    public static async Task<int> MigrateAsync(Invocation.Migrate command)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        using var loggers = CliLogging();
+        await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
+        var applied = await database.MigrateAsync(loggers, CancellationToken.None);
+        Console.WriteLine($"Applied {applied} migration(s); the schema is up to date.");
+        return 0;
+    }
+
+    public static async Task<int> CreateApiKeyAsync(Invocation.CreateApiKey command)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        using var loggers = CliLogging();
+        await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
+        await database.MigrateAsync(loggers, CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var type = command.Type == "secret" ? ApiKeyStore.KeyType.Secret : ApiKeyStore.KeyType.Publishable;
+        var key = await new ApiKeyStore(dataSource, TimeProvider.System).CreateAsync(type, command.Title, "cli", CancellationToken.None);
+        Console.WriteLine($"Created {command.Type} API key {key.Id} \"{command.Title}\". Token:");
+        Console.WriteLine(key.Token);
+        return 0;
+    }
+
+    /// <summary>Creates an admin user and its emailpass identity. Identities are grains, so this briefly joins the
+    /// cluster as a silo on free ports (it works whether or not other silos are running).</summary>
+    public static async Task<int> CreateUserAsync(Invocation.CreateUser command)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        builder.Configuration[$"{ClusterOptions.Section}:SiloPort"] = FreePort().ToString();
+        builder.Configuration[$"{ClusterOptions.Section}:GatewayPort"] = FreePort().ToString();
+        using var loggers = CliLogging();
+        await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
+        await database.MigrateAsync(loggers, CancellationToken.None);
+        builder.AddCustomersSilo(database.ConnectionString);
+        builder.Logging.ClearProviders()
+            .AddFilter("Orleans", LogLevel.Warning)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var now = DateTimeOffset.UtcNow;
+            var userId = EntityId.New(EntityId.User, now);
+            var identity = grains.GetGrain<IAuthIdentityGrain>(EntityId.New(EntityId.AuthIdentity, now));
+            await identity.RegisterEmailPasswordAsync(command.Email, command.Password);
+            await using (var dataSource = NpgsqlDataSource.Create(database.ConnectionString))
+            await using (var insert = dataSource.CreateCommand(
+                "INSERT INTO app_user (id, email, created_at, updated_at) VALUES ($1, $2, $3, $3)"))
+            {
+                insert.Parameters.Add(new NpgsqlParameter { Value = userId });
+                insert.Parameters.Add(new NpgsqlParameter { Value = command.Email });
+                insert.Parameters.Add(new NpgsqlParameter { Value = now });
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            await identity.LinkActorAsync("user", userId);
+            Console.WriteLine($"Created admin user {command.Email}:");
+            Console.WriteLine(userId);
+            return 0;
+        }
+        catch (Customers.Abstractions.Errors.CustomersException error)
+        {
+            await Console.Error.WriteLineAsync($"Could not create the user: {error.Message}");
+            return 1;
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    // Logs go to stderr so that stdout carries only the command's result (scripts read its last line).
+    private static ILoggerFactory CliLogging() =>
+        LoggerFactory.Create(logging => logging
+            .AddFilter("Orleans", LogLevel.Warning)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

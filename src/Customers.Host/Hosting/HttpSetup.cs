@@ -1,0 +1,124 @@
+using System.Threading.RateLimiting;
+using Customers.Host.Auth;
+using Customers.Host.Http;
+using Customers.Host.Http.Auth;
+using Customers.Host.Http.Health;
+using Customers.Host.Http.Medusa;
+using Customers.Host.Http.Store;
+using Customers.Host.Http.Store.Customers;
+using Customers.Host.Storage;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Customers.Host.Hosting;
+
+internal static class HttpSetup
+{
+    public const string RegistrationPolicy = "registration";
+    private const string ReadyTag = "ready";
+
+    public static WebApplicationBuilder AddCustomersHttp(this WebApplicationBuilder builder, CustomersDatabase database)
+    {
+        var services = builder.Services;
+        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section)
+            .Validate(o => o.ClockSkew <= TimeSpan.FromSeconds(30), "Customers:Jwt:ClockSkew must be at most 30 seconds.")
+            .Validate(o => o.ExpiresIn > TimeSpan.Zero, "Customers:Jwt:ExpiresIn must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<SessionCookieOptions>().BindConfiguration(SessionCookieOptions.Section).ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CorsOriginsOptions>().BindConfiguration(CorsOriginsOptions.Section);
+
+        var jwt = builder.Configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
+        var signingKey = SigningKeySetup.Resolve(jwt, builder.Environment, database);
+        services.AddSingleton(signingKey);
+        services.AddSingleton(NpgsqlDataSource.Create(database.ConnectionString));
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<TokenRevocations>();
+        services.AddSingleton<TokenRevocationFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<TokenRevocationFeed>());
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<SessionCookies>();
+        services.AddSingleton<IdentityLookup>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<EmailPasswordFlow>();
+        services.AddSingleton<FailedLoginLimiter>();
+        services.AddSingleton<ProviderAllowList>();
+
+        services.AddAuthentication().AddJwtBearer(options => BearerTokens.Configure(options, jwt, signingKey));
+        services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(RegistrationPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress.Of(http),
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.RegistrationsPerHour,
+                    Window = TimeSpan.FromHours(1),
+                    QueueLimit = 0,
+                }));
+            options.OnRejected = async (context, ct) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+                }
+
+                await TooManyRequests.ExecuteAsync(context.HttpContext);
+            };
+        });
+
+        var cors = builder.Configuration.GetSection(CorsOriginsOptions.Section).Get<CorsOriginsOptions>() ?? new CorsOriginsOptions();
+        services.AddCors(options =>
+        {
+            AddCorsPolicy(options, "store", cors.Store);
+            AddCorsPolicy(options, "auth", cors.Auth);
+            AddCorsPolicy(options, "admin", cors.Admin);
+        });
+
+        services.AddExceptionHandler<MedusaExceptionHandler>();
+        services.AddProblemDetails();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(options => MedusaJson.Configure(options.SerializerOptions));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes);
+        return builder;
+    }
+
+    public static WebApplication MapCustomersHttp(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseCors();
+        app.UseMiddleware<PublishableKeyGate>();
+        app.UseRateLimiter();
+
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapOpenApi();
+
+        app.MapAuthRoutes().RequireCors("auth");
+        app.MapStoreCustomerRoutes().RequireCors("store");
+        return app;
+    }
+
+    private static readonly MedusaErrorResult TooManyRequests =
+        new MedusaError(StatusCodes.Status429TooManyRequests, "not_allowed", "Too many requests. Please try again later.").ToResult();
+
+    private static void AddCorsPolicy(Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions options, string name, string[] origins) =>
+        options.AddPolicy(name, policy =>
+        {
+            if (origins.Length > 0)
+            {
+                policy.WithOrigins(origins).AllowCredentials().AllowAnyHeader()
+                    .WithMethods("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE");
+            }
+        });
+}
+
+/// <summary>The client address used for per-IP limits.</summary>
+internal static class ClientAddress
+{
+    public static string Of(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

@@ -1,0 +1,47 @@
+using Customers.Host.Storage;
+
+namespace Customers.Host.Hosting;
+
+/// <summary>Runs the silo with its HTTP front end until shutdown.</summary>
+internal static partial class Server
+{
+    public const string DefaultUrl = "http://127.0.0.1:9000";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        using var bootLoggers = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole());
+        var logger = bootLoggers.CreateLogger(typeof(Server));
+        CustomersDatabase database;
+        try
+        {
+            database = await CustomersDatabase.OpenAsync(builder.Configuration, bootLoggers, CancellationToken.None);
+        }
+        catch (PostgresNotFoundException missing)
+        {
+            LogCannotStart(logger, missing.Message);
+            return 1;
+        }
+
+        // Stopped last: the silo and HTTP server shut down first, then the embedded database (if any).
+        await using (database)
+        {
+            await database.MigrateAsync(bootLoggers, CancellationToken.None);
+            builder.AddCustomersSilo(database.ConnectionString);
+            builder.AddCustomersHttp(database);
+            var app = builder.Build();
+            app.MapCustomersHttp();
+            await app.RunAsync();
+        }
+
+        return 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
+    private static partial void LogCannotStart(ILogger logger, string reason);
+}

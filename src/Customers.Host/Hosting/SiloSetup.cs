@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Customers.Grains.Auth;
+using Customers.Grains.Storage;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
+
+namespace Customers.Host.Hosting;
+
+internal static class SiloSetup
+{
+    private const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Co-hosts an Orleans silo: ADO.NET clustering and grain storage on our PostgreSQL schema, System.Text.Json
+    /// state in snake_case (the read-model trigger reads those names), and the grains' own services.
+    /// </summary>
+    public static IHostApplicationBuilder AddCustomersSilo(this IHostApplicationBuilder builder, string connectionString)
+    {
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        builder.Services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<PasswordHasher>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<OrleansClusterOptions>(options =>
+            {
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort);
+            silo.Configure<ClusterMembershipOptions>(options =>
+            {
+                options.ProbeTimeout = cluster.ProbeTimeout;
+                options.NumMissedProbesLimit = cluster.MissedProbesLimit;
+            });
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = Invariant;
+                options.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorage(StateNames.Storage, options =>
+            {
+                options.Invariant = Invariant;
+                options.ConnectionString = connectionString;
+            });
+            silo.UseSystemTextJsonGrainStorageSerializer();
+            silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(options => ConfigureStateJson(options.JsonSerializerOptions));
+        });
+        return builder;
+    }
+
+    /// <summary>The storage JSON contract; changing it later would blank existing rows, so tests pin it.</summary>
+    public static void ConfigureStateJson(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+}

@@ -1,0 +1,59 @@
+using Customers.Abstractions.Errors;
+using Customers.Host.Http.Medusa;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Customers.Host.Http;
+
+/// <summary>
+/// Turns errors that escape a handler into Medusa error bodies: our own error kinds map through one table; cluster
+/// unavailability is a retryable 503; anything else is logged and answered with Medusa's opaque 500.
+/// </summary>
+internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var error = ToMedusaError(exception);
+        if (error.Status >= 500)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        if (exception is CustomersException { RetryAfter: { } retryAfter })
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+        }
+        else if (error.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
+        await error.ToResult().ExecuteAsync(httpContext);
+        return true;
+    }
+
+    public static MedusaError ToMedusaError(Exception exception) => exception switch
+    {
+        CustomersException known => FromKind(known.Kind, known.Message),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => MedusaError.PayloadTooLarge(),
+        BadHttpRequestException bad => MedusaError.InvalidData(bad.Message),
+        SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
+            MedusaError.Unavailable("The service is briefly unavailable. Please retry the request."),
+        _ => MedusaError.Unknown(),
+    };
+
+    /// <summary>The one table from our error kinds to Medusa's (spec §1.2).</summary>
+    public static MedusaError FromKind(ErrorKind kind, string message) => kind switch
+    {
+        ErrorKind.InvalidData or ErrorKind.UniqueViolation => MedusaError.InvalidData(message),
+        ErrorKind.NotAllowed => MedusaError.NotAllowed(message),
+        ErrorKind.Unauthorized => MedusaError.Unauthorized(message),
+        ErrorKind.NotFound => MedusaError.NotFound(message),
+        ErrorKind.Conflict => MedusaError.Conflict(),
+        ErrorKind.TooManyAttempts => new MedusaError(StatusCodes.Status429TooManyRequests, "not_allowed", message),
+        ErrorKind.StorageUnavailable => MedusaError.Unavailable(message),
+        _ => MedusaError.Unknown(),
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

@@ -1,0 +1,165 @@
+using System.Text.Json.Nodes;
+using Customers.Abstractions.Auth;
+using Customers.Abstractions.Customers;
+using Customers.Abstractions.Errors;
+using Customers.Host.Auth;
+using Customers.Host.Http.Customers;
+using Customers.Host.Http.Medusa;
+
+namespace Customers.Host.Http.Store.Customers;
+
+/// <summary>
+/// <c>/store/customers</c> (spec §3.3, S1-S8): a signed-in customer's own profile and addresses. The customer is
+/// always the token's actor, so no route can reach another customer's data.
+/// </summary>
+internal static class StoreCustomersRoutes
+{
+    private const string CustomerActor = "customer";
+
+    private static readonly FieldRules CustomerFields = new(CustomerWire.StoreCustomerDefaults, CustomerWire.StoreCustomerAllowList);
+    private static readonly FieldRules AddressFields = new(CustomerWire.StoreAddressDefaults(), CustomerWire.StoreAddressDefaults());
+    private static readonly ObjectSchema FieldsOnly = new(Field.String("fields"));
+
+    public static RouteGroupBuilder MapStoreCustomerRoutes(this IEndpointRouteBuilder app)
+    {
+        var customers = app.MapGroup("/store/customers").WithTags("Store customers");
+        customers.MapPost("", CreateAsync)
+            .RequireActor(CustomerActor, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+
+        var me = customers.MapGroup("/me").RequireActor(CustomerActor, AuthMechanisms.BearerOrSession);
+        me.MapGet("", GetMeAsync);
+        me.MapPost("", UpdateMeAsync);
+        me.MapGet("/addresses", StoreAddressList.ListAsync);
+        me.MapPost("/addresses", AddAddressAsync);
+        me.MapGet("/addresses/{addressId}", GetAddressAsync);
+        me.MapPost("/addresses/{addressId}", UpdateAddressAsync);
+        me.MapDelete("/addresses/{addressId}", DeleteAddressAsync);
+        return customers;
+    }
+
+    /// <summary>S1: creates the account customer for a freshly registered identity and links the two.</summary>
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.StoreCreateCustomer)).TryGetValue(out var body, out var error)
+            || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        var actor = http.GetActor();
+        if (actor.IsRegistered)
+        {
+            return MedusaError.InvalidData("Request already authenticated as a customer.").ToResult();
+        }
+
+        var command = CustomerRequests.ToCreateCustomer(body, hasAccount: true, createdBy: null);
+        if (string.IsNullOrEmpty(command.Email))
+        {
+            return MedusaError.InvalidData("Email is required to create a customer").ToResult();
+        }
+
+        try
+        {
+            var customer = await grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId).CreateCustomerAsync(command);
+            return CustomerResult(customer, fields);
+        }
+        catch (CustomersException duplicate) when (duplicate.Kind == ErrorKind.UniqueViolation)
+        {
+            // The unique index on (email, has_account) is the race-free form of Medusa's explicit check.
+            return MedusaError.Duplicate("Customer with this email already has an account").ToResult();
+        }
+    }
+
+    private static async Task<IResult> GetMeAsync(HttpContext http, IGrainFactory grains)
+    {
+        if (!Selection(http, CustomerFields).TryGetValue(out var fields, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var actor = http.GetActor();
+        var customer = await Me(http, grains).GetAsync();
+        return customer is null
+            ? MedusaError.NotFound($"Customer with id: {actor.ActorId} was not found").ToResult()
+            : CustomerResult(customer, fields);
+    }
+
+    private static async Task<IResult> UpdateMeAsync(HttpContext http, IGrainFactory grains)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.StoreUpdateCustomer)).TryGetValue(out var body, out var error)
+            || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        var customer = await Me(http, grains).UpdateAsync(CustomerRequests.ToUpdateCustomer(body));
+        return CustomerResult(customer, fields);
+    }
+
+    private static async Task<IResult> AddAddressAsync(HttpContext http, IGrainFactory grains)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.Address)).TryGetValue(out var body, out var error)
+            || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        var customer = await Me(http, grains).AddAddressAsync(CustomerRequests.ToAddressFields(body));
+        return CustomerResult(customer, fields);
+    }
+
+    private static async Task<IResult> GetAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
+    {
+        if (!Selection(http, AddressFields).TryGetValue(out var fields, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var address = (await Me(http, grains).GetAsync())?.Addresses.FirstOrDefault(a => a.Id == addressId);
+        return address is null
+            ? MedusaError.NotFound($"Address with id: {addressId} was not found").ToResult()
+            : JsonBodyResult.Wrapped("address", Project(CustomerWire.Address(address), fields));
+    }
+
+    private static async Task<IResult> UpdateAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.Address)).TryGetValue(out var body, out var error)
+            || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        var customer = await Me(http, grains).UpdateAddressAsync(addressId, CustomerRequests.ToAddressFields(body));
+        return CustomerResult(customer, fields);
+    }
+
+    /// <summary>S8: note that Medusa answers with the <em>customer</em> id in <c>id</c> (spec Q1).</summary>
+    private static async Task<IResult> DeleteAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
+    {
+        if (!Selection(http, CustomerFields).TryGetValue(out var fields, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var customer = await Me(http, grains).DeleteAddressAsync(addressId);
+        return JsonBodyResult.Of(new JsonObject
+        {
+            ["id"] = customer.Id,
+            ["object"] = "address",
+            ["deleted"] = true,
+            ["parent"] = Project(CustomerWire.Customer(customer), fields),
+        });
+    }
+
+    private static ICustomerGrain Me(HttpContext http, IGrainFactory grains) =>
+        grains.GetGrain<ICustomerGrain>(http.GetActor().ActorId);
+
+    private static MedusaResult<FieldSelection> Selection(HttpContext http, FieldRules rules) =>
+        RequestQuery.Read(http.Request, FieldsOnly).TryGetValue(out var query, out var error) ? rules.Select(query) : error;
+
+    private static JsonBodyResult CustomerResult(CustomerSnapshot customer, FieldSelection fields) =>
+        JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(customer), fields));
+
+    internal static JsonObject Project(JsonObject full, FieldSelection fields) =>
+        Fields.Project(full, fields, CustomerWire.RelationColumns);
+}

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using Customers.Host.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Customers.Testing;
+
+/// <summary>
+/// One real PostgreSQL server per test process, started on first use from the installed binaries in a fresh
+/// temporary data directory (<c>/tmp/customers-tests-*</c>), stopped and deleted when the process exits.
+/// Tests never share a database: each fixture asks for its own.
+/// </summary>
+public static class PostgresServer
+{
+    private static readonly Lazy<Task<EmbeddedPostgres>> _server = new(StartAsync);
+
+    /// <summary>Creates an empty database with a unique name starting with <paramref name="prefix"/> and returns
+    /// its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var server = await _server.Value;
+        var name = UniqueDatabaseName(prefix);
+        var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false };
+        await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Like <see cref="CreateDatabaseAsync"/>, with the service's schema applied by the real migrator.</summary>
+    public static async Task<string> CreateMigratedDatabaseAsync(string prefix)
+    {
+        var connectionString = await CreateDatabaseAsync(prefix);
+        await new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        return connectionString;
+    }
+
+    private static async Task<EmbeddedPostgres> StartAsync()
+    {
+        var dataDirectory = Path.Combine(
+            Path.GetTempPath(), $"customers-tests-{RandomNumberGenerator.GetHexString(12, lowercase: true)}");
+        var server = await EmbeddedPostgres.StartAsync(dataDirectory, NullLogger.Instance, CancellationToken.None);
+        // The test runner allows little time at exit, so no graceful shutdown: the data is thrown away anyway.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DiscardAsync().GetAwaiter().GetResult();
+        return server;
+    }
+
+    private static string UniqueDatabaseName(string prefix)
+    {
+        // Unquoted-identifier-safe and within PostgreSQL's 63-byte limit.
+        var name = new StringBuilder();
+        foreach (var c in prefix.ToLowerInvariant())
+        {
+            name.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+            if (name.Length == 40)
+            {
+                break;
+            }
+        }
+
+        return $"{name}_{RandomNumberGenerator.GetHexString(12, lowercase: true)}";
+    }
+}

@@ -1,0 +1,211 @@
+// Starts one Customers host for a test file: a temporary embedded PostgreSQL, free loopback ports, raised
+// rate limits, and a publishable API key made with the host's own CLI. Stops everything it started.
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+const defaultDll = join(repoRoot, "src/Customers.Host/bin/Release/net10.0/Customers.Host.dll");
+const startupTimeoutMs = Number(process.env.CUSTOMERS_HOST_START_TIMEOUT_MS ?? 180_000);
+const stopTimeoutMs = 30_000;
+
+/** The host's dll: $CUSTOMERS_HOST_DLL, else the Release build (built here when missing). */
+export function hostDll() {
+  if (process.env.CUSTOMERS_HOST_DLL) {
+    const dll = resolve(process.env.CUSTOMERS_HOST_DLL);
+    if (!existsSync(dll)) {
+      throw new Error(`CUSTOMERS_HOST_DLL points at ${dll}, which does not exist`);
+    }
+    return dll;
+  }
+  if (!existsSync(defaultDll)) {
+    const build = spawnSync("dotnet", ["build", "-c", "Release", "src/Customers.Host"], {
+      cwd: repoRoot,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    if (build.status !== 0 || !existsSync(defaultDll)) {
+      throw new Error(`dotnet build -c Release src/Customers.Host failed (exit ${build.status})`);
+    }
+  }
+  return defaultDll;
+}
+
+/** Distinct free TCP ports on 127.0.0.1 (all held open together so that none is handed out twice). */
+export async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      server.listen(0, "127.0.0.1");
+      await once(server, "listening");
+      servers.push(server);
+    }
+    return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+function runCli(dll, args, env, log) {
+  const result = spawnSync("dotnet", [dll, ...args], { cwd: repoRoot, env, encoding: "utf8" });
+  log.write(`$ dotnet ${dll} ${args.join(" ")}\n${result.stdout}${result.stderr}\n`);
+  if (result.status !== 0) {
+    throw new Error(
+      `dotnet ${args.slice(0, 2).join(" ")} exited ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+/**
+ * Starts a host. Returns { baseUrl, publishableKey, pid, dataDir, logFile, stop() }.
+ * Options: extraArgs (more configuration arguments).
+ */
+export async function startHost({ extraArgs = [] } = {}) {
+  const dll = hostDll();
+  const dir = mkdtempSync(join(tmpdir(), "customers-js-"));
+  // The embedded PostgreSQL runs as the postgres user, which must be able to traverse into the directory.
+  chmodSync(dir, 0o755);
+  const logFile = join(dir, "host.log");
+  const log = createWriteStream(logFile);
+  const [httpPort, siloPort, gatewayPort] = await freePorts(3);
+  const baseUrl = `http://127.0.0.1:${httpPort}`;
+  const configArgs = [
+    "--Customers:Database:EmbeddedDataDirectory", join(dir, "postgres"),
+    "--Customers:Cluster:SiloPort", String(siloPort),
+    "--Customers:Cluster:GatewayPort", String(gatewayPort),
+    "--Customers:Cluster:AdvertisedAddress", "127.0.0.1",
+    "--Customers:RateLimits:RegistrationsPerHour", "1000000",
+    "--Customers:RateLimits:FailedLoginsPerHour", "1000000",
+    ...extraArgs,
+  ];
+  const env = { ...process.env, DOTNET_NOLOGO: "1", DOTNET_CLI_TELEMETRY_OPTOUT: "1" };
+
+  let child;
+  const cleanupDir = () => {
+    log.end();
+    if (!process.env.CUSTOMERS_KEEP_TEST_DATA) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    // Starts the embedded database, migrates, stores the key, stops the database again.
+    const keyOutput = runCli(dll, ["api-key", "create", "--type", "publishable", "--title", "js-sdk-tests", ...configArgs], env, log);
+    const publishableKey = keyOutput.trim().split("\n").at(-1).trim();
+    if (!publishableKey.startsWith("pk_")) {
+      throw new Error(`api-key create did not print a pk_ token on its last line:\n${keyOutput}`);
+    }
+
+    child = spawn("dotnet", [dll, "--urls", baseUrl, ...configArgs], {
+      cwd: repoRoot,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stderr.pipe(log, { end: false });
+    const exited = once(child, "exit");
+    await waitForListening(child, log, exited);
+
+    const ready = await fetch(`${baseUrl}/health/ready`);
+    const readyBody = await ready.text();
+    if (ready.status !== 200) {
+      throw new Error(`GET /health/ready answered ${ready.status} right after "Now listening on": ${readyBody}`);
+    }
+
+    const host = {
+      baseUrl,
+      publishableKey,
+      pid: child.pid,
+      dataDir: dir,
+      logFile,
+      async stop() {
+        await stopProcess(child, exited, dir);
+        cleanupDir();
+      },
+    };
+    return host;
+  } catch (error) {
+    if (child) {
+      await stopProcess(child, once(child, "exit"), dir).catch(() => {});
+    }
+    log.end();
+    const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").slice(-4000) : "";
+    error.message += `\n--- host log (${logFile}) ---\n${tail}`;
+    throw error;
+  }
+}
+
+function waitForListening(child, log, exited) {
+  return new Promise((resolvePromise, reject) => {
+    let settled = false;
+    const finish = (fn, value) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        fn(value);
+      }
+    };
+    const timer = setTimeout(
+      () => finish(reject, new Error(`host printed no "Now listening on" within ${startupTimeoutMs} ms`)),
+      startupTimeoutMs,
+    );
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      log.write(line + "\n");
+      if (line.includes("Now listening on")) {
+        finish(resolvePromise);
+      }
+    });
+    exited.then(([code, signal]) =>
+      finish(reject, new Error(`host exited (${code ?? signal}) before it was listening`)),
+    );
+  });
+}
+
+async function stopProcess(child, exited, dir) {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    const timeout = new Promise((r) => setTimeout(() => r("timeout"), stopTimeoutMs).unref());
+    if ((await Promise.race([exited, timeout])) === "timeout") {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  }
+  // If the host could not stop its embedded PostgreSQL, stop that server (started on our behalf) by its PID.
+  const pidFile = join(dir, "postgres", "postmaster.pid");
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+    if (pid > 0 && isPostgres(pid)) {
+      try {
+        process.kill(pid, "SIGTERM");
+        for (let i = 0; i < 100 && isAlive(pid); i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function isPostgres(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
+  } catch {
+    return false;
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
