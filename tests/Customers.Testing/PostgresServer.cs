@@ -8,11 +8,15 @@ namespace Customers.Testing;
 
 /// <summary>
 /// One real PostgreSQL server per test process, started on first use from the installed binaries in a fresh
-/// temporary data directory (<c>/tmp/customers-tests-*</c>), stopped and deleted when the process exits.
-/// Tests never share a database: each fixture asks for its own.
+/// temporary data directory (<c>/tmp/customers-tests-*</c>), stopped and deleted when the process exits (or, if
+/// the process is killed first, by the next test process). Tests never share a database: each fixture asks for
+/// its own.
 /// </summary>
 public static class PostgresServer
 {
+    private const string DirectoryPrefix = "customers-tests-";
+    private const string OwnerSuffix = ".owner";
+
     private static readonly Lazy<Task<EmbeddedPostgres>> _server = new(StartAsync);
 
     /// <summary>Creates an empty database with a unique name starting with <paramref name="prefix"/> and returns
@@ -42,12 +46,52 @@ public static class PostgresServer
 
     private static async Task<EmbeddedPostgres> StartAsync()
     {
-        var dataDirectory = Path.Combine(
-            Path.GetTempPath(), $"customers-tests-{RandomNumberGenerator.GetHexString(12, lowercase: true)}");
+        await DiscardAbandonedServersAsync();
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"{DirectoryPrefix}{RandomNumberGenerator.GetHexString(12, lowercase: true)}");
+
+        // Held (locked) for the life of this process: while it is locked, no other test run touches the directory.
+        var owner = new FileStream(dataDirectory + OwnerSuffix, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         var server = await EmbeddedPostgres.StartAsync(dataDirectory, NullLogger.Instance, CancellationToken.None);
-        // The test runner allows little time at exit, so no graceful shutdown: the data is thrown away anyway.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DiscardAsync().GetAwaiter().GetResult();
+
+        // The test runner allows little time at exit, so no graceful shutdown (the data is thrown away anyway),
+        // and it may still kill us first: the next run then cleans up after us.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            server.DiscardAsync().GetAwaiter().GetResult();
+            owner.Dispose();
+            File.Delete(dataDirectory + OwnerSuffix);
+        };
         return server;
+    }
+
+    /// <summary>Stops and deletes servers of earlier test processes that died before cleaning up.</summary>
+    private static async Task DiscardAbandonedServersAsync()
+    {
+        foreach (var ownerFile in Directory.EnumerateFiles(Path.GetTempPath(), $"{DirectoryPrefix}*{OwnerSuffix}"))
+        {
+            // A fresh file may belong to a process that has created it but not locked it yet.
+            if (File.GetLastWriteTimeUtc(ownerFile) > DateTime.UtcNow.AddMinutes(-1))
+            {
+                continue;
+            }
+
+            FileStream probe;
+            try
+            {
+                probe = new FileStream(ownerFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                continue; // its test process is still running
+            }
+
+            await using (probe)
+            {
+                await EmbeddedPostgres.DiscardAsync(ownerFile[..^OwnerSuffix.Length], NullLogger.Instance);
+            }
+
+            File.Delete(ownerFile);
+        }
     }
 
     private static string UniqueDatabaseName(string prefix)

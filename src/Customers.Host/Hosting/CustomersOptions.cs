@@ -26,9 +26,12 @@ public sealed class ClusterOptions
     [Required]
     public string ServiceId { get; set; } = "customers";
 
-    /// <summary>The address other silos reach this one on.</summary>
+    /// <summary>The address other silos reach this one on: an IP, or a host name resolved at startup (containers).</summary>
     [Required]
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Listen on every interface rather than only the advertised address (containers).</summary>
+    public bool ListenOnAnyHostAddress { get; set; }
 
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;

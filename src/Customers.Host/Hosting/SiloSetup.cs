@@ -33,7 +33,7 @@ internal static class SiloSetup
                 options.ClusterId = cluster.ClusterId;
                 options.ServiceId = cluster.ServiceId;
             });
-            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort);
+            silo.ConfigureEndpoints(ResolveAddress(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyHostAddress);
             silo.Configure<ClusterMembershipOptions>(options =>
             {
                 options.ProbeTimeout = cluster.ProbeTimeout;
@@ -54,6 +54,12 @@ internal static class SiloSetup
         });
         return builder;
     }
+
+    private static IPAddress ResolveAddress(string address) =>
+        IPAddress.TryParse(address, out var ip)
+            ? ip
+            : Dns.GetHostAddresses(address).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+              ?? throw new InvalidOperationException($"Customers:Cluster:AdvertisedAddress '{address}' does not resolve to an IPv4 address.");
 
     /// <summary>The storage JSON contract; changing it later would blank existing rows, so tests pin it.</summary>
     public static void ConfigureStateJson(JsonSerializerOptions json)

@@ -172,9 +172,35 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
             await StopServerAsync("immediate");
         }
 
-        Directory.Delete(_dataDirectory, recursive: true);
-        File.Delete(PasswordFile(_dataDirectory));
-        File.Delete(LockFile(_dataDirectory));
+        DeleteFiles(_dataDirectory);
+    }
+
+    /// <summary>
+    /// Like <see cref="DiscardAsync()"/> for a data directory whose owner is gone (e.g. a killed test run): stops
+    /// any server still running on it and deletes it.
+    /// </summary>
+    internal static async Task DiscardAsync(string dataDirectory, ILogger logger)
+    {
+        if (FindBinDirectory() is { } binDirectory && await TryFindRunningServerAsync(dataDirectory, CancellationToken.None) is not null)
+        {
+            LogStopping(logger, dataDirectory, "immediate");
+            await RunAsync(
+                binDirectory, "pg_ctl", ["stop", "-D", dataDirectory, "-m", "immediate", "-w", "-t", "60"],
+                Environment.IsPrivilegedProcess, CancellationToken.None);
+        }
+
+        DeleteFiles(dataDirectory);
+    }
+
+    private static void DeleteFiles(string dataDirectory)
+    {
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+
+        File.Delete(PasswordFile(dataDirectory));
+        File.Delete(LockFile(dataDirectory));
     }
 
     private async Task StopServerAsync(string mode)
