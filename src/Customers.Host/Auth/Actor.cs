@@ -2,14 +2,14 @@ namespace Customers.Host.Auth;
 
 /// <summary>Who is calling, from a verified token or session (Medusa's <c>auth_context</c>).</summary>
 /// <param name="ActorId">The linked actor (<c>cus_…</c>), or empty for an identity that has no actor yet.</param>
-/// <param name="ClaimsJson">The token's full claim set, kept for <c>POST /auth/session</c>.</param>
+/// <param name="Claims">The token's full claim set, read only by <c>POST /auth/session</c> (so decoded lazily).</param>
 internal sealed record Actor(
     string ActorId,
     string ActorType,
     string AuthIdentityId,
     string? AuthProvider,
     long IssuedAt,
-    string ClaimsJson)
+    Lazy<string> Claims)
 {
     public bool IsRegistered => ActorId.Length > 0;
 }

@@ -77,8 +77,9 @@ internal static class BearerTokens
         token.TryGetPayloadValue<string>("actor_id", out var actorId);
         token.TryGetPayloadValue<string>("auth_provider", out var provider);
         token.TryGetPayloadValue<long>("iat", out var issuedAt);
-        var claims = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.EncodedPayload));
-        actor = new Actor(actorId ?? "", actorType, identityId, provider, issuedAt, claims);
+        var payload = token.EncodedPayload;
+        actor = new Actor(actorId ?? "", actorType, identityId, provider, issuedAt,
+            new Lazy<string>(() => Encoding.UTF8.GetString(Base64Url.DecodeFromChars(payload))));
         return true;
     }
 
@@ -95,6 +96,7 @@ internal static class BearerTokens
         var actorId = claims.TryGetProperty("actor_id", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "";
         var provider = claims.TryGetProperty("auth_provider", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
         var issuedAt = claims.TryGetProperty("iat", out var i) && i.TryGetInt64(out var iat) ? iat : 0;
-        return new Actor(actorId, actorType.GetString()!, identityId.GetString()!, provider, issuedAt, claims.GetRawText());
+        var raw = claims.GetRawText();
+        return new Actor(actorId, actorType.GetString()!, identityId.GetString()!, provider, issuedAt, new Lazy<string>(raw));
     }
 }

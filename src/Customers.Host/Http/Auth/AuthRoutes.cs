@@ -94,8 +94,8 @@ internal static class AuthRoutes
     private static async Task<IResult> StartSessionAsync(HttpContext http, SessionCookies sessions)
     {
         var actor = http.GetActor();
-        await sessions.StartAsync(http, actor.ClaimsJson);
-        return JsonBodyResult.Raw($$"""{"user":{{actor.ClaimsJson}}}""");
+        await sessions.StartAsync(http, actor.Claims.Value);
+        return JsonBodyResult.Raw($$"""{"user":{{actor.Claims.Value}}}""");
     }
 
     /// <summary>Ends the session and, stricter than Medusa, revokes every earlier token of the identity on all silos.</summary>
