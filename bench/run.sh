@@ -36,6 +36,7 @@ DLL="$ROOT/src/Customers.Host/bin/Release/net10.0/Customers.Host.dll"
 BCRYPT_DLL="$BENCH/BcryptRate/bin/Release/net10.0/BcryptRate.dll"
 RESULTS="$BENCH/results"
 STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+LOAD_BEFORE="$(cut -d" " -f1-3 /proc/loadavg)"
 SECONDS=0
 
 log() { printf '[bench %3ds] %s\n' "$SECONDS" "$*" >&2; }
@@ -188,7 +189,7 @@ elif command -v postgres >/dev/null; then
 else
   PG_VERSION="$(ls /usr/lib/postgresql 2>/dev/null | tail -1)"
 fi
-WRK_VERSION="$(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }')"
+WRK_VERSION="$( { wrk -v 2>&1 || true; } | awk 'NR == 1 { print $1, $2 }')" # wrk -v exits 1
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")"
 
 row() { # label name [extra columns]
@@ -202,7 +203,7 @@ mkdir -p "$RESULTS"
   echo "### Benchmark run $STARTED_AT"
   echo
   echo "Machine: $(nproc) CPUs ($CPU_MODEL), $MEM_TOTAL RAM, $OS_NAME; .NET SDK $DOTNET_VERSION; $PG_VERSION;" \
-    "$WRK_VERSION. Commit $COMMIT."
+    "$WRK_VERSION. Commit $COMMIT. Load average before the run: $LOAD_BEFORE (other work on the machine skews the figures)."
   echo
   echo "Setup: one host (silo + HTTP) and its database on the same machine; database $DB_MODE." \
     "bcrypt work factor $WORK_FACTOR. wrk -t$THREADS -c$CONNECTIONS -d$DURATION against 127.0.0.1" \

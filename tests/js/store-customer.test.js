@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startHost } from "./lib/host.js";
-import { decodeJwt, expectFetchError, makeSdk, newCredentials, signUp } from "./lib/sdk.js";
+import { decodeJwt, expectFetchError, makeSdk, newCredentials, rawRequest, signUp } from "./lib/sdk.js";
 
 let host;
 
@@ -21,6 +21,11 @@ describe("sign-up, login and profile (JWT mode)", () => {
 
     const registrationToken = await sdk.auth.register("customer", "emailpass", { email, password });
     const registration = decodeJwt(registrationToken);
+    // Registering again before the customer exists, with the same password, is allowed and answers exactly {token}.
+    const again = await rawRequest(host, "POST", "/auth/customer/emailpass/register", { body: { email, password } });
+    assert.equal(again.status, 200);
+    assert.deepEqual(Object.keys(again.json), ["token"]);
+    assert.equal(decodeJwt(again.json.token).auth_identity_id, registration.auth_identity_id);
     assert.equal(registration.actor_id, "");
     assert.equal(registration.actor_type, "customer");
     assert.equal(registration.auth_provider, "emailpass");
@@ -282,6 +287,13 @@ describe("addresses", () => {
     assert.equal(address.first_name, "Bob");
     assert.equal(address.address_1, "9 Bob Street");
     assert.equal((await bob.sdk.store.customer.listAddress()).count, 1);
+
+    // Alice deletes her own only address: she has none left, Bob still has his.
+    const deleted = await alice.sdk.store.customer.deleteAddress(aliceList.addresses[0].id);
+    assert.equal(deleted.id, alice.customer.id);
+    assert.deepEqual(deleted.parent.addresses, []);
+    assert.equal((await alice.sdk.store.customer.listAddress()).count, 0);
+    assert.equal((await bob.sdk.store.customer.listAddress()).count, 1);
   });
 });
 
@@ -336,6 +348,12 @@ describe("errors surface as FetchError with Medusa's messages", () => {
       401,
       "Invalid email or password",
     );
+    // The body behind the FetchError, exactly.
+    const raw = await rawRequest(host, "POST", "/auth/customer/emailpass", {
+      body: { email, password: "Wr0ng-password-123" },
+    });
+    assert.equal(raw.status, 401);
+    assert.deepEqual(raw.json, { type: "unauthorized", message: "Invalid email or password" });
     // Nothing was stored by the failed logins.
     await expectFetchError(sdk.store.customer.retrieve(), 401, "Unauthorized");
   });
@@ -386,6 +404,18 @@ describe("errors surface as FetchError with Medusa's messages", () => {
       400,
       "A valid publishable key is required to proceed with the request",
     );
+    // The header sent twice arrives comma-joined and is not a valid key either.
+    const twice = await rawRequest(host, "GET", "/store/customers/me", {
+      headers: { ...auth, "x-publishable-api-key": `${host.publishableKey}, ${host.publishableKey}` },
+    });
+    assert.equal(twice.status, 400);
+    assert.deepEqual(twice.json, {
+      type: "not_allowed",
+      message: "A valid publishable key is required to proceed with the request",
+    });
+    // The real key works with the same token.
+    const ok = await rawRequest(host, "GET", "/store/customers/me", { headers: auth });
+    assert.equal(ok.status, 200);
   });
 });
 

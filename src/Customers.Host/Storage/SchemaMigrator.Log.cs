@@ -14,6 +14,9 @@ internal sealed partial class SchemaMigrator
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schema script {Version} ({Name}) changed after it was applied; the change has no effect on this database. Add a new script instead")]
     private static partial void LogChangedAfterApply(ILogger logger, int version, string name);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database has schema migration {Version}, which this build does not know; it was applied by a newer build")]
+    private static partial void LogUnknownVersionApplied(ILogger logger, int version);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL: {Notice}")]
     private static partial void LogServerNotice(ILogger logger, string notice);
 }

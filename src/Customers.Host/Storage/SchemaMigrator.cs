@@ -43,7 +43,7 @@ internal sealed partial class SchemaMigrator(string connectionString, ILogger<Sc
         await connection.OpenAsync(ct);
 
         var applied = 0;
-        var warnedAboutChanges = false;
+        var checkedDrift = false;
         while (true)
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -51,10 +51,10 @@ internal sealed partial class SchemaMigrator(string connectionString, ILogger<Sc
             await ExecuteAsync(connection, transaction, CreateHistoryTable, ct);
             var history = await ReadHistoryAsync(connection, transaction, ct);
 
-            if (!warnedAboutChanges)
+            if (!checkedDrift)
             {
-                WarnAboutChangedScripts(migrations, history);
-                warnedAboutChanges = true;
+                WarnAboutDrift(migrations, history);
+                checkedDrift = true;
             }
 
             var next = migrations.FirstOrDefault(m => !history.ContainsKey(m.Version));
@@ -127,8 +127,15 @@ internal sealed partial class SchemaMigrator(string connectionString, ILogger<Sc
         return migrations;
     }
 
-    private void WarnAboutChangedScripts(IReadOnlyList<Migration> migrations, Dictionary<int, string?> history)
+    private void WarnAboutDrift(IReadOnlyList<Migration> migrations, Dictionary<int, string?> history)
     {
+        // A newer build migrated this database (e.g. mid rolling upgrade); this build runs on, unaware of those.
+        var known = migrations.Select(m => m.Version).ToHashSet();
+        foreach (var version in history.Keys.Where(v => !known.Contains(v)).Order())
+        {
+            LogUnknownVersionApplied(logger, version);
+        }
+
         // An applied script is never re-run; editing it changes nothing in databases that already have it.
         foreach (var migration in migrations)
         {

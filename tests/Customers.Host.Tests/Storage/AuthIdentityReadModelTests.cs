@@ -55,6 +55,44 @@ public sealed class AuthIdentityReadModelTests(MigratedDatabaseFixture database)
     }
 
     [Fact]
+    public async Task Duplicate_provider_identity_committed_by_a_concurrent_write_still_gets_the_medusa_message()
+    {
+        var email = NewEmail();
+        var first = NewId("authid");
+        var second = NewId("authid");
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var write = new NpgsqlCommand("SELECT orleans_storage_write($1, 'authidentity', 0, 0, 0, 0, $2, NULL, $3)", connection, transaction))
+        {
+            write.Parameters.Add(new NpgsqlParameter { Value = _storage.ServiceId });
+            write.Parameters.Add(new NpgsqlParameter { Value = first });
+            write.Parameters.Add(new NpgsqlParameter { Value = System.Text.Encoding.UTF8.GetBytes(AuthIdentity(first, null, Provider(email)).ToJsonString()) });
+            await write.ExecuteScalarAsync();
+        }
+
+        var racing = _storage.WriteAsync(GrainKey.ForString("authidentity", second), null, AuthIdentity(second, null, Provider(email)).ToJsonString());
+        await transaction.CommitAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => racing);
+        Assert.Equal($"Provider identity with entity_id: {email}, provider: emailpass, already exists.", error.MessageText);
+        Assert.Equal(0L, await Db.ScalarAsync<long>(ConnectionString, "SELECT count(*) FROM auth_identity WHERE id = $1", second));
+    }
+
+    [Fact]
+    public async Task The_same_provider_identity_twice_in_one_state_is_refused()
+    {
+        var id = NewId("authid");
+        var email = NewEmail();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() =>
+            _storage.WriteAsync(GrainKey.ForString("authidentity", id), null, AuthIdentity(id, null, Provider(email), Provider(email)).ToJsonString()));
+
+        Assert.Equal($"Provider identity with entity_id: {email}, provider: emailpass, already exists.", error.MessageText);
+        Assert.Null(await _storage.ReadAsync(GrainKey.ForString("authidentity", id)));
+    }
+
+    [Fact]
     public async Task Same_entity_id_with_another_provider_or_other_case_is_a_different_identity()
     {
         var email = NewEmail();

@@ -98,6 +98,32 @@ public sealed class CustomerReadModelTests(MigratedDatabaseFixture database) : I
     }
 
     [Fact]
+    public async Task Duplicate_email_committed_by_a_concurrent_write_still_gets_the_medusa_message()
+    {
+        var email = NewEmail();
+        var first = NewId("cus");
+        var second = NewId("cus");
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var write = new NpgsqlCommand("SELECT orleans_storage_write($1, 'customer', 0, 0, 0, 0, $2, NULL, $3)", connection, transaction))
+        {
+            write.Parameters.Add(new NpgsqlParameter { Value = _storage.ServiceId });
+            write.Parameters.Add(new NpgsqlParameter { Value = first });
+            write.Parameters.Add(new NpgsqlParameter { Value = System.Text.Encoding.UTF8.GetBytes(Customer(first, email, true).ToJsonString()) });
+            await write.ExecuteScalarAsync();
+        }
+
+        // Whether it arrives before or after the commit, the second write must fail the same way.
+        var racing = _storage.WriteAsync(GrainKey.ForString("customer", second), null, Customer(second, email, true).ToJsonString());
+        await transaction.CommitAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => racing);
+        Assert.Equal($"Customer with email: {email}, has_account: true, already exists.", error.MessageText);
+        Assert.Null(await _storage.ReadAsync(GrainKey.ForString("customer", second)));
+    }
+
+    [Fact]
     public async Task Changing_email_to_a_taken_one_rolls_back_the_update()
     {
         var taken = NewEmail();

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Customers.Grains.Customers;
-using Customers.Host.Hosting;
 using Customers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,6 +13,7 @@ using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Xunit;
 using static Customers.Host.Tests.Storage.StateJson;
+using SiloSetup = Customers.Host.Hosting.SiloSetup;
 
 namespace Customers.Host.Tests.Storage;
 

@@ -109,6 +109,11 @@ export async function startHost({ extraArgs = [] } = {}) {
     });
     child.stderr.pipe(log, { end: false });
     const exited = once(child, "exit");
+    // If this test process ends without its after hook (a crash, a closed pipe), do not leave the host running:
+    // SIGTERM makes it stop its embedded PostgreSQL too.
+    const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM");
+    process.once("exit", killOnExit);
+    exited.then(() => process.off("exit", killOnExit));
     await waitForListening(child, log, exited);
 
     const ready = await fetch(`${baseUrl}/health/ready`);

@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Customers.Cluster.Tests;
+
+/// <summary>
+/// One real silo: <c>dotnet Customers.Host.dll</c> from the host's build output of the same configuration as these
+/// tests, in its own process, on its own free HTTP, silo and gateway ports. Ready once it logs "Now listening on" and
+/// answers <c>GET /health/ready</c> with 200. <see cref="Kill"/> is <c>kill -9</c>; <see cref="StopAsync"/> is a
+/// SIGTERM and a wait for a clean exit. Every process started here is killed when the test process exits, even if a
+/// test forgot to dispose it.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private const int Sigterm = 15;
+    private const int OutputLinesKept = 300;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(45);
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    static SiloProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var process in Running.Values)
+        {
+            TryKill(process);
+        }
+    };
+
+    private SiloProcess(string name, Process process, int httpPort)
+    {
+        Name = name;
+        _process = process;
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        Http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(40),
+        };
+    }
+
+    public string Name { get; }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client for this silo's HTTP API (no cookie jar: tests send cookies themselves).</summary>
+    public HttpClient Http { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The last lines the silo wrote to stdout and stderr, for failure messages.</summary>
+    public string RecentOutput => string.Join('\n', _output);
+
+    /// <summary>The compiled host this test assembly was built against: same configuration, same framework.</summary>
+    public static string HostAssemblyPath { get; } = FindHostAssembly();
+
+    public static async Task<SiloProcess> StartAsync(string name, SiloSettings settings)
+    {
+        var (httpPort, siloPort, gatewayPort) = FreePorts();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // The host's own output folder: its appsettings.json (log levels) is read from the content root.
+            WorkingDirectory = Path.GetDirectoryName(HostAssemblyPath)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(HostAssemblyPath);
+        foreach (var argument in Arguments(settings, httpPort, siloPort, gatewayPort))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ConnectionStrings__Customers"] = settings.ConnectionString;
+        start.Environment["Customers__Jwt__Secret"] = settings.JwtSecret;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var silo = new SiloProcess(name, process, httpPort);
+        process.OutputDataReceived += (_, e) => silo.OnOutput(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.OnOutput(e.Data);
+        process.Exited += (_, _) => silo._listening.TrySetException(
+            new InvalidOperationException($"Silo {name} exited with code {process.ExitCode} before it was ready:\n{silo.RecentOutput}"));
+        process.Start();
+        Running[process.Id] = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await silo._listening.Task.WaitAsync(StartTimeout);
+            using var ready = await silo.Http.GetAsync("/health/ready");
+            if (ready.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException(
+                    $"Silo {name} listens but /health/ready answered {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}\n{silo.RecentOutput}");
+            }
+        }
+        catch (TimeoutException)
+        {
+            await silo.DisposeAsync();
+            throw new TimeoutException($"Silo {name} did not listen within {StartTimeout}:\n{silo.RecentOutput}");
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
+
+        return silo;
+    }
+
+    /// <summary>SIGKILL, as a crash or <c>kill -9</c>: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        TryKill(_process);
+        _process.WaitForExit();
+        Running.TryRemove(_process.Id, out _);
+    }
+
+    /// <summary>SIGTERM (a graceful shutdown: the silo leaves the cluster) and waits for the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            if (SendSignal(_process.Id, Sigterm) != 0)
+            {
+                throw new InvalidOperationException($"Could not send SIGTERM to silo {Name} (errno {Marshal.GetLastPInvokeError()}).");
+            }
+
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(StopTimeout);
+            }
+            catch (TimeoutException)
+            {
+                Kill();
+                throw new TimeoutException($"Silo {Name} did not stop within {StopTimeout} of SIGTERM:\n{RecentOutput}");
+            }
+        }
+
+        Running.TryRemove(_process.Id, out _);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        Running.TryRemove(_process.Id, out _);
+        Http.Dispose();
+        _process.Dispose();
+        await Task.CompletedTask;
+    }
+
+    public override string ToString() => $"{Name} ({BaseAddress})";
+
+    private static IEnumerable<string> Arguments(SiloSettings settings, int httpPort, int siloPort, int gatewayPort) =>
+    [
+        "--urls", $"http://127.0.0.1:{httpPort}",
+        "--Customers:Cluster:ClusterId", settings.ClusterId,
+        "--Customers:Cluster:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--Customers:Cluster:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // Fast failure detection, so a killed silo is declared dead in seconds rather than tens of seconds.
+        "--Customers:Cluster:ProbeTimeout", "00:00:01",
+        "--Customers:Cluster:MissedProbesLimit", "2",
+        "--Customers:Passwords:WorkFactor", "4",
+        "--Customers:RateLimits:RegistrationsPerHour", "1000000",
+        "--Customers:RateLimits:FailedLoginsPerHour", "1000000",
+    ];
+
+    private void OnOutput(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > OutputLinesKept && _output.TryDequeue(out _))
+        {
+        }
+
+        if (line.Contains("Now listening on", StringComparison.Ordinal))
+        {
+            _listening.TrySetResult();
+        }
+    }
+
+    private static (int Http, int Silo, int Gateway) FreePorts()
+    {
+        // All three listeners are open at once, so the three ports differ.
+        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+            }
+
+            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            return (ports[0], ports[1], ports[2]);
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
+        }
+    }
+
+    private static string FindHostAssembly()
+    {
+        var metadata = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
+        var configuration = metadata["Configuration"]!;
+        var framework = metadata["TargetFramework"]!;
+
+        // This assembly is in tests/Customers.Cluster.Tests/bin/<Configuration>/<framework>/.
+        var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(SiloProcess).Assembly.Location)!);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Customers.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        if (directory is null)
+        {
+            throw new InvalidOperationException($"No Customers.sln above {typeof(SiloProcess).Assembly.Location}.");
+        }
+
+        var path = Path.Combine(directory.FullName, "src", "Customers.Host", "bin", configuration, framework, "Customers.Host.dll");
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"Build the host first (dotnet build -c {configuration}); {path} is missing.", path);
+    }
+
+    private static void TryKill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already exited
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}
+
+/// <summary>What every silo of one test cluster shares.</summary>
+public sealed record SiloSettings(string ConnectionString, string JwtSecret, string ClusterId);

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Net;
+using Customers.Abstractions.Auth;
+using Customers.Abstractions.Ids;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Customers.Host.Tests.Http;
+
+/// <summary>A host whose per-IP limits are low enough to reach in a test: 3 registrations and 3 failed logins an hour.</summary>
+public sealed class RateLimitedApiFactory : CustomersApiFactory
+{
+    public const int Limit = 3;
+
+    protected override string DatabasePrefix => "http_rate_limits";
+
+    protected override IEnumerable<KeyValuePair<string, string>> OverrideSettings() =>
+    [
+        KeyValuePair.Create("Customers:RateLimits:RegistrationsPerHour", Limit.ToString(CultureInfo.InvariantCulture)),
+        KeyValuePair.Create("Customers:RateLimits:FailedLoginsPerHour", Limit.ToString(CultureInfo.InvariantCulture)),
+    ];
+}
+
+/// <summary>
+/// Per-client-IP limits (security baseline): beyond the budget, 429 with <c>Retry-After</c> and a Medusa error body (the
+/// SDK shows <c>message</c>). The TestServer has no remote address, so all requests of this factory share one budget:
+/// the two tests here spend different budgets (registrations, failed logins) and nothing else uses this factory.
+/// </summary>
+public sealed class RateLimitTests(RateLimitedApiFactory api) : IClassFixture<RateLimitedApiFactory>
+{
+    [Fact]
+    public async Task Fourth_registration_within_the_hour_answers_429_with_Retry_After()
+    {
+        for (var i = 0; i < RateLimitedApiFactory.Limit; i++)
+        {
+            await api.RegisterAsync(CustomersApiFactory.NewEmail(), CustomersApiFactory.NewPassword());
+        }
+
+        var email = CustomersApiFactory.NewEmail();
+        var response = await api.Api.PostAsync("/auth/customer/emailpass/register", new { email, password = CustomersApiFactory.NewPassword() });
+
+        AssertTooManyRequests(response);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id = $1", email));
+    }
+
+    [Fact]
+    public async Task Fourth_failed_login_within_the_hour_answers_429_even_with_the_right_password()
+    {
+        // Created through the grain: the registration budget belongs to the other test.
+        var email = CustomersApiFactory.NewEmail();
+        var password = CustomersApiFactory.NewPassword();
+        await api.Services.GetRequiredService<IGrainFactory>()
+            .GetGrain<IAuthIdentityGrain>(EntityId.New(EntityId.AuthIdentity, DateTimeOffset.UtcNow))
+            .RegisterEmailPasswordAsync(email, password);
+        (await LoginAsync(email, password)).Expect(HttpStatusCode.OK);
+
+        for (var i = 0; i < RateLimitedApiFactory.Limit; i++)
+        {
+            (await LoginAsync(CustomersApiFactory.NewEmail(), password))
+                .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
+        }
+
+        AssertTooManyRequests(await LoginAsync(CustomersApiFactory.NewEmail(), password));
+        AssertTooManyRequests(await LoginAsync(email, password));
+    }
+
+    private Task<ApiResponse> LoginAsync(string email, string password) =>
+        api.Api.PostAsync("/auth/customer/emailpass", new { email, password });
+
+    private static void AssertTooManyRequests(ApiResponse response)
+    {
+        response.Expect(HttpStatusCode.TooManyRequests);
+        Assert.Equal("application/json; charset=utf-8", response.ContentType);
+        var retryAfter = int.Parse(Assert.Single(response.Headers("Retry-After")), CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 3600);
+        Assert.False(string.IsNullOrWhiteSpace(response.Message), response.Body);
+        Assert.False(string.IsNullOrWhiteSpace(response.Type), response.Body);
+    }
+}
