@@ -2,13 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Xunit;
+using Xunit.Abstractions;
 using static Customers.Cluster.Tests.MedusaApi;
 using static Customers.Cluster.Tests.TwoSiloTests;
 
 namespace Customers.Cluster.Tests;
 
 /// <summary>"A write that returned 2xx survives kill -9 of any silo" (security baseline, durability).</summary>
-public sealed class KillTests
+public sealed class KillTests(ITestOutputHelper output)
 {
     private const int Customers = 8;
     private const int SignUpWriters = 2;
@@ -58,7 +59,9 @@ public sealed class KillTests
 
             // Keep writing through B until every writer has had a write acknowledged that it started after the kill
             // (so the grains A hosted are served by B again) and B took a good number more.
+            var sinceKill = Stopwatch.StartNew();
             await log.EveryWriterAcknowledgedAfterKill(AcksAfterKill).WaitAsync(FailoverBound);
+            output.WriteLine($"Every writer was served again {sinceKill.Elapsed} after the kill.");
         }
         catch (TimeoutException)
         {
@@ -70,6 +73,8 @@ public sealed class KillTests
             await Task.WhenAll(writers);
         }
 
+        output.WriteLine(log.Summary);
+        output.WriteLine($"{log.Addresses.Count} addresses, {log.Registrations.Count} registrations, {log.SignUps.Count} customers acknowledged.");
         Assert.True(log.Unexpected.IsEmpty, "unexpected answers: " + string.Join("\n", log.Unexpected.Take(20)));
 
         // 1. PostgreSQL's read model holds every acknowledged write.
@@ -211,6 +216,7 @@ public sealed class KillTests
         private int _beforeKillTarget = int.MaxValue;
         private int _afterKillTarget = int.MaxValue;
         private int _killed;
+        private int _refused;
 
         public ConcurrentBag<AckedAddress> Addresses { get; } = [];
         public ConcurrentBag<AckedRegistration> Registrations { get; } = [];
@@ -220,7 +226,8 @@ public sealed class KillTests
         public bool Killed => Volatile.Read(ref _killed) == 1;
 
         public string Summary =>
-            $"{_total} acknowledged, {_totalAfterKill} after the kill; per writer after the kill: [{string.Join(", ", _afterKill)}]";
+            $"{_total} acknowledged, {_totalAfterKill} after the kill, {_refused} refused (503/409); " +
+            $"per writer after the kill: [{string.Join(", ", _afterKill)}]";
 
         public Task Acknowledged(int count)
         {
@@ -249,6 +256,7 @@ public sealed class KillTests
                 return true;
             }
 
+            Interlocked.Increment(ref _refused);
             if (response.Status is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.Conflict))
             {
                 Unexpected.Enqueue(response.ToString());

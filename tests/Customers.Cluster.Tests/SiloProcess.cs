@@ -21,6 +21,7 @@ public sealed class SiloProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(45);
     private static readonly ConcurrentDictionary<int, Process> Running = new();
+    private static readonly Lazy<string> HostAssembly = new(FindHostAssembly);
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -59,7 +60,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public string RecentOutput => string.Join('\n', _output);
 
     /// <summary>The compiled host this test assembly was built against: same configuration, same framework.</summary>
-    public static string HostAssemblyPath { get; } = FindHostAssembly();
+    public static string HostAssemblyPath => HostAssembly.Value;
 
     public static async Task<SiloProcess> StartAsync(string name, SiloSettings settings)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
+using Xunit.Abstractions;
 using static Customers.Cluster.Tests.MedusaApi;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -12,7 +13,7 @@ namespace Customers.Cluster.Tests;
 /// Real silos in separate processes on one PostgreSQL database, driven over HTTP as a storefront would. Each test has
 /// its own database, cluster id and silos; silos are killed on the way out whatever happens.
 /// </summary>
-public sealed class TwoSiloTests
+public sealed class TwoSiloTests(ITestOutputHelper output)
 {
     internal const string Password = "violet-kettle-morning-93";
     private const string InvalidCredentials = "Invalid email or password";
@@ -107,6 +108,7 @@ public sealed class TwoSiloTests
         }
 
         var refusedAfter = sinceLogout.Elapsed;
+        output.WriteLine($"B refused the revoked token {refusedAfter} after the logout answered.");
         Assert.Equal(HttpStatusCode.Unauthorized, onB.Status);
         Assert.True(refusedAfter <= deadline, $"B refused the revoked token only after {refusedAfter}");
 

@@ -1,13 +1,11 @@
 using System.Reflection;
-using System.Text.Json;
 using Customers.Grains.Auth;
-using Customers.Grains.Storage;
+using Customers.Host.Hosting;
 using Customers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using Orleans.Runtime;
-using Orleans.Serialization;
 using Orleans.TestingHost;
 using Xunit;
 
@@ -49,19 +47,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         });
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.UseAdoNetClustering(options =>
-            {
-                options.Invariant = Invariant;
-                options.ConnectionString = connectionString;
-            });
-            silo.AddAdoNetGrainStorage(StateNames.Storage, options =>
-            {
-                options.Invariant = Invariant;
-                options.ConnectionString = connectionString;
-            });
-            silo.UseSystemTextJsonGrainStorageSerializer();
-            silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(
-                options => HostStateJson.Configure(options.JsonSerializerOptions));
+            silo.UsePostgres(connectionString);
         });
         builder.ConfigureClient(client => client.UseAdoNetClustering(options =>
         {
@@ -120,20 +106,4 @@ public sealed class GrainClusterCollection : ICollectionFixture<GrainClusterFixt
     /// not interleave.
     /// </summary>
     public const string Name = "grain cluster";
-}
-
-/// <summary>
-/// The host's grain-state JSON contract, <c>SiloSetup.ConfigureStateJson</c>. It is internal to Customers.Host (which
-/// grants internals only to its own test project), so it is called through reflection: the tests then run on exactly
-/// the production contract instead of a copy that could drift from it.
-/// </summary>
-internal static class HostStateJson
-{
-    private static readonly Action<JsonSerializerOptions> ConfigureStateJson =
-        (typeof(Program).Assembly.GetType("Customers.Host.Hosting.SiloSetup", throwOnError: true)!
-            .GetMethod("ConfigureStateJson", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new InvalidOperationException("SiloSetup.ConfigureStateJson(JsonSerializerOptions) no longer exists."))
-        .CreateDelegate<Action<JsonSerializerOptions>>();
-
-    public static void Configure(JsonSerializerOptions json) => ConfigureStateJson(json);
 }

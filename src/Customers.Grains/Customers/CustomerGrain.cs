@@ -78,7 +78,7 @@ internal sealed class CustomerGrain(
     {
         EnsureLive();
         var now = time.GetUtcNow();
-        var address = new AddressState { Id = EntityId.New(EntityId.Address, now), CreatedAt = now };
+        var address = new AddressState { Id = EntityId.New(EntityId.Address, now), CreatedAt = now, UpdatedAt = now };
         Customer.Addresses.Add(address);
         ApplyAddress(address, fields, now);
         return await SaveAsync();
@@ -87,8 +87,7 @@ internal sealed class CustomerGrain(
     public async Task<CustomerSnapshot> UpdateAddressAsync(string addressId, AddressFields fields)
     {
         EnsureLive();
-        ApplyAddress(FindAddress(addressId), fields, time.GetUtcNow());
-        return await SaveAsync();
+        return ApplyAddress(FindAddress(addressId), fields, time.GetUtcNow()) ? await SaveAsync() : Snapshot();
     }
 
     public async Task<CustomerSnapshot> DeleteAddressAsync(string addressId)
@@ -140,48 +139,66 @@ internal sealed class CustomerGrain(
         Customer.Addresses.Find(a => a.Id == addressId)
         ?? throw CustomersException.NotFound($"Address with id: {addressId} was not found");
 
-    private void ApplyAddress(AddressState address, AddressFields fields, DateTimeOffset now)
+    /// <summary>Applies address fields; returns whether anything changed (only then does <c>updated_at</c> move).</summary>
+    private bool ApplyAddress(AddressState address, AddressFields fields, DateTimeOffset now)
     {
-        address.AddressName = fields.AddressName.Or(address.AddressName);
-        address.Company = fields.Company.Or(address.Company);
-        address.FirstName = fields.FirstName.Or(address.FirstName);
-        address.LastName = fields.LastName.Or(address.LastName);
-        address.Address1 = fields.Address1.Or(address.Address1);
-        address.Address2 = fields.Address2.Or(address.Address2);
-        address.City = fields.City.Or(address.City);
-        address.CountryCode = fields.CountryCode.Or(address.CountryCode);
-        address.Province = fields.Province.Or(address.Province);
-        address.PostalCode = fields.PostalCode.Or(address.PostalCode);
-        address.Phone = fields.Phone.Or(address.Phone);
+        var changed = Assign(fields.AddressName, address.AddressName, v => address.AddressName = v)
+            | Assign(fields.Company, address.Company, v => address.Company = v)
+            | Assign(fields.FirstName, address.FirstName, v => address.FirstName = v)
+            | Assign(fields.LastName, address.LastName, v => address.LastName = v)
+            | Assign(fields.Address1, address.Address1, v => address.Address1 = v)
+            | Assign(fields.Address2, address.Address2, v => address.Address2 = v)
+            | Assign(fields.City, address.City, v => address.City = v)
+            | Assign(fields.CountryCode, address.CountryCode, v => address.CountryCode = v)
+            | Assign(fields.Province, address.Province, v => address.Province = v)
+            | Assign(fields.PostalCode, address.PostalCode, v => address.PostalCode = v)
+            | Assign(fields.Phone, address.Phone, v => address.Phone = v);
         if (fields.MetadataJson.IsSet)
         {
             var metadata = address.Metadata;
-            MetadataJson.Merge(ref metadata, fields.MetadataJson.Value);
-            address.Metadata = metadata;
+            if (MetadataJson.Merge(ref metadata, fields.MetadataJson.Value))
+            {
+                address.Metadata = metadata;
+                changed = true;
+            }
         }
 
         // At most one default shipping and one default billing address: the newest claim wins.
-        if (fields.IsDefaultShipping is { IsSet: true } shipping)
+        if (fields.IsDefaultShipping is { IsSet: true, Value: var shipping } && shipping != address.IsDefaultShipping)
         {
-            if (shipping.Value)
-            {
-                Customer.Addresses.ForEach(a => a.IsDefaultShipping = false);
-            }
-
-            address.IsDefaultShipping = shipping.Value;
+            ClearOtherDefaults(address, a => a.IsDefaultShipping, a => a.IsDefaultShipping = false, shipping, now);
+            address.IsDefaultShipping = shipping;
+            changed = true;
         }
 
-        if (fields.IsDefaultBilling is { IsSet: true } billing)
+        if (fields.IsDefaultBilling is { IsSet: true, Value: var billing } && billing != address.IsDefaultBilling)
         {
-            if (billing.Value)
-            {
-                Customer.Addresses.ForEach(a => a.IsDefaultBilling = false);
-            }
-
-            address.IsDefaultBilling = billing.Value;
+            ClearOtherDefaults(address, a => a.IsDefaultBilling, a => a.IsDefaultBilling = false, billing, now);
+            address.IsDefaultBilling = billing;
+            changed = true;
         }
 
-        address.UpdatedAt = now;
+        if (changed)
+        {
+            address.UpdatedAt = now;
+        }
+
+        return changed;
+    }
+
+    private void ClearOtherDefaults(
+        AddressState claimant, Func<AddressState, bool> isDefault, Action<AddressState> clear, bool claims, DateTimeOffset now)
+    {
+        if (!claims)
+        {
+            return;
+        }
+
+        foreach (var other in Customer.Addresses.Where(a => a != claimant && isDefault(a)))
+        {
+            clear(other);
+            other.UpdatedAt = now;
+        }
     }
 
     private static bool Assign(Optional<string> field, string? current, Action<string?> set)

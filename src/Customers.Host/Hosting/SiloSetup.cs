@@ -39,20 +39,30 @@ internal static class SiloSetup
                 options.ProbeTimeout = cluster.ProbeTimeout;
                 options.NumMissedProbesLimit = cluster.MissedProbesLimit;
             });
-            silo.UseAdoNetClustering(options =>
-            {
-                options.Invariant = Invariant;
-                options.ConnectionString = connectionString;
-            });
-            silo.AddAdoNetGrainStorage(StateNames.Storage, options =>
-            {
-                options.Invariant = Invariant;
-                options.ConnectionString = connectionString;
-            });
-            silo.UseSystemTextJsonGrainStorageSerializer();
-            silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(options => ConfigureStateJson(options.JsonSerializerOptions));
+            silo.UsePostgres(connectionString);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// ADO.NET clustering and grain storage on our PostgreSQL schema, with System.Text.Json state in snake_case (the
+    /// read-model trigger reads those names). Shared by the host and the grain test cluster.
+    /// </summary>
+    public static ISiloBuilder UsePostgres(this ISiloBuilder silo, string connectionString)
+    {
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(StateNames.Storage, options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.UseSystemTextJsonGrainStorageSerializer();
+        silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(options => ConfigureStateJson(options.JsonSerializerOptions));
+        return silo;
     }
 
     private static IPAddress ResolveAddress(string address) =>
