@@ -100,6 +100,15 @@ internal static class HttpSetup
 
         app.MapAuthRoutes().RequireCors("auth");
         app.MapStoreCustomerRoutes().RequireCors("store");
+
+        // Like Express, an unknown path or method is a 404 "Cannot GET /x" (routing alone would answer 405).
+        app.MapFallback(async context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(
+                $"<pre>Cannot {context.Request.Method} {System.Net.WebUtility.HtmlEncode(context.Request.Path.Value)}</pre>");
+        });
         return app;
     }
 

@@ -26,7 +26,7 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 {
     /// <summary>Per-IP limits high enough that no test of the shared factory ever meets them (the TestServer has no
     /// remote address, so every request lands in one partition). Limit tests use their own factory.</summary>
-    private const string UnreachableLimit = "1000000";
+    private const string _unreachableLimit = "1000000";
 
     private string? _connectionString;
     private HttpClient? _http;
@@ -53,21 +53,17 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>The same client sending <paramref name="key"/> as the publishable key.</summary>
     public ApiClient WithPublishableKey(string key) => new(Http, key);
 
-    /// <summary>
-    /// Cookie handling is off: session tests send <c>connect.sid</c> explicitly, and a cookie jar would leak one
-    /// test's session into the next request.
-    /// </summary>
-    private HttpClient Http => _http ??= CreateClient(new WebApplicationFactoryClientOptions
-    {
-        AllowAutoRedirect = false,
-        HandleCookies = false,
-    });
+    private HttpClient Http => _http ?? throw new InvalidOperationException("The client is created in InitializeAsync.");
 
     protected virtual string DatabasePrefix => "http_api";
 
-    public virtual async Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         _connectionString = await PostgresServer.CreateMigratedDatabaseAsync(DatabasePrefix);
+
+        // Starts the host. Cookie handling is off: session tests send connect.sid explicitly, and a cookie jar would
+        // carry one test's session into the next request.
+        _http = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         var key = await Services.GetRequiredService<ApiKeyStore>()
             .CreateAsync(ApiKeyStore.KeyType.Publishable, "HTTP tests", "user_http_tests", CancellationToken.None);
         PublishableKey = key.Token;
@@ -91,13 +87,13 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
             ["Customers:Cluster:ClusterId"] = $"http-tests-{Guid.NewGuid():N}",
             ["Customers:Cluster:SiloPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Customers:Cluster:GatewayPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Customers:RateLimits:FailedLoginsPerHour"] = UnreachableLimit,
-            ["Customers:RateLimits:RegistrationsPerHour"] = UnreachableLimit,
+            ["Customers:RateLimits:FailedLoginsPerHour"] = _unreachableLimit,
+            ["Customers:RateLimits:RegistrationsPerHour"] = _unreachableLimit,
 
-            // bcrypt at factor 4 takes well under a millisecond, at the production factor 11 about 100 ms per hash on
-            // this machine. The suite registers and logs in hundreds of times (and login always hashes, even for unknown
-            // e-mails), so factor 11 would dominate its run time. Policy still applies: factor 4 is below the
-            // production floor of 10, which is only allowed in tests. The hash format and the code path are the same.
+            // Speed: the production bcrypt factor 11 is 2^7 = 128 times the work of factor 4 (on the order of 100 ms per
+            // hash on this 2-core machine, against about 1 ms). The suite registers and logs in several hundred times,
+            // and every login hashes (even for an unknown e-mail), so factor 11 would dominate its run time. Factor 4 is
+            // below the production floor of 10, which only tests may use; hash format and code path are the same.
             ["Customers:Passwords:WorkFactor"] = "4",
 
             ["Logging:LogLevel:Default"] = "Warning",
@@ -155,9 +151,14 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
         return new TestCustomer(email, password, customerId, identityId, token, registrationToken);
     }
 
-    /// <summary>Adds an address through the API and returns its id.</summary>
+    /// <summary>
+    /// Adds an address through the API and returns its id. Ids are ULIDs of millisecond resolution, as in Medusa, so
+    /// the clock first moves on by 2 ms: addresses made one after another then sort by id in creation order, which is
+    /// what the default list order promises.
+    /// </summary>
     public async Task<string> AddAddressAsync(TestCustomer customer, JsonObject address)
     {
+        Clock.Advance(TimeSpan.FromMilliseconds(2));
         var before = (await Api.GetAsync("/store/customers/me/addresses?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
         var known = before.Object["addresses"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()).ToHashSet();
         var response = (await Api.PostAsync("/store/customers/me/addresses", address, customer.Token)).Expect(HttpStatusCode.OK);

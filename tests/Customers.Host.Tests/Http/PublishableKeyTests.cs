@@ -9,10 +9,10 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class PublishableKeyTests(CustomersApiFactory api)
 {
-    private const string Missing =
+    private const string _missing =
         """{"type":"not_allowed","message":"Publishable API key required in the request header: x-publishable-api-key. You can manage your keys in settings in the dashboard."}""";
 
-    private const string Invalid =
+    private const string _invalid =
         """{"type":"not_allowed","message":"A valid publishable key is required to proceed with the request"}""";
 
     [Theory]
@@ -28,7 +28,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
 
         var response = await api.Anonymous.SendAsync(new HttpMethod(method), path, null, customer.Token);
 
-        response.Expect(HttpStatusCode.BadRequest, Missing);
+        response.Expect(HttpStatusCode.BadRequest, _missing);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
     {
         var response = await api.WithPublishableKey("").GetAsync("/store/customers/me");
 
-        response.Expect(HttpStatusCode.BadRequest, Missing);
+        response.Expect(HttpStatusCode.BadRequest, _missing);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
 
         var response = await api.WithPublishableKey("pk_" + Guid.NewGuid().ToString("N")).GetAsync("/store/customers/me", customer.Token);
 
-        response.Expect(HttpStatusCode.BadRequest, Invalid);
+        response.Expect(HttpStatusCode.BadRequest, _invalid);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
             customer.Token,
             r => r.Headers.TryAddWithoutValidation(ApiClient.PublishableKeyHeader, new[] { api.PublishableKey, api.PublishableKey }));
 
-        response.Expect(HttpStatusCode.BadRequest, Invalid);
+        response.Expect(HttpStatusCode.BadRequest, _invalid);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
 
         var response = await api.WithPublishableKey(secret.Token).GetAsync("/store/customers/me", customer.Token);
 
-        response.Expect(HttpStatusCode.BadRequest, Invalid);
+        response.Expect(HttpStatusCode.BadRequest, _invalid);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
 
         var response = await api.WithPublishableKey(key.Token).GetAsync("/store/customers/me", customer.Token);
 
-        response.Expect(HttpStatusCode.BadRequest, Invalid);
+        response.Expect(HttpStatusCode.BadRequest, _invalid);
     }
 
     [Fact]

@@ -18,13 +18,22 @@ public sealed class ReadModelTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync(new JsonObject
         {
-            ["first_name"] = "Ada", ["last_name"] = "Lovelace", ["company_name"] = "Engines", ["phone"] = "555",
+            ["first_name"] = "Ada",
+            ["last_name"] = "Lovelace",
+            ["company_name"] = "Engines",
+            ["phone"] = "555",
             ["metadata"] = new JsonObject { ["tier"] = "gold", ["nested"] = new JsonObject { ["n"] = 1 } },
         });
         var home = await api.AddAddressAsync(customer, new JsonObject
         {
-            ["address_name"] = "Home", ["first_name"] = "Ada", ["address_1"] = "12 St James's Square", ["city"] = "London",
-            ["country_code"] = "gb", ["postal_code"] = "SW1Y", ["is_default_shipping"] = true, ["is_default_billing"] = true,
+            ["address_name"] = "Home",
+            ["first_name"] = "Ada",
+            ["address_1"] = "12 St James's Square",
+            ["city"] = "London",
+            ["country_code"] = "gb",
+            ["postal_code"] = "SW1Y",
+            ["is_default_shipping"] = true,
+            ["is_default_billing"] = true,
             ["metadata"] = new JsonObject { ["floor"] = 2 },
         });
         var work = await api.AddAddressAsync(customer, new JsonObject { ["address_name"] = "Work", ["city"] = "Cambridge" });

@@ -8,10 +8,10 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class StoreAddressTests(CustomersApiFactory api)
 {
-    private const string Addresses = "/store/customers/me/addresses";
+    private const string _addresses = "/store/customers/me/addresses";
 
     /// <summary>A nested address (<c>*addresses</c>): every column, <c>deleted_at</c> included.</summary>
-    private static readonly string[] NestedAddressKeys =
+    private static readonly string[] _nestedAddressKeys =
     [
         "id", "address_name", "is_default_shipping", "is_default_billing", "company", "first_name", "last_name",
         "address_1", "address_2", "city", "country_code", "province", "postal_code", "phone", "metadata", "customer_id",
@@ -19,7 +19,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     ];
 
     /// <summary>The address routes' default: no <c>deleted_at</c>.</summary>
-    private static readonly string[] StoreAddressKeys =
+    private static readonly string[] _storeAddressKeys =
     [
         "id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
         "province", "postal_code", "country_code", "phone", "metadata", "is_default_shipping", "is_default_billing",
@@ -32,12 +32,21 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var body = new JsonObject
         {
-            ["first_name"] = "John", ["last_name"] = "Doe", ["address_1"] = "1 Main St", ["address_2"] = "", ["city"] = "Copenhagen",
-            ["country_code"] = "dk", ["province"] = "Capital", ["postal_code"] = "1000", ["phone"] = "555", ["company"] = "Acme",
-            ["address_name"] = "Home", ["metadata"] = new JsonObject { ["x"] = 1 },
+            ["first_name"] = "John",
+            ["last_name"] = "Doe",
+            ["address_1"] = "1 Main St",
+            ["address_2"] = "",
+            ["city"] = "Copenhagen",
+            ["country_code"] = "dk",
+            ["province"] = "Capital",
+            ["postal_code"] = "1000",
+            ["phone"] = "555",
+            ["company"] = "Acme",
+            ["address_name"] = "Home",
+            ["metadata"] = new JsonObject { ["x"] = 1 },
         };
 
-        var response = await api.Api.PostAsync(Addresses, body.DeepClone(), customer.Token);
+        var response = await api.Api.PostAsync(_addresses, body.DeepClone(), customer.Token);
 
         response.Expect(HttpStatusCode.OK);
         Assert.Equal(["customer"], response.Object.Select(p => p.Key));
@@ -45,7 +54,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal(StoreCustomerTests.DefaultCustomerKeys, me.Select(p => p.Key));
         Assert.Equal(customer.CustomerId, me["id"]!.GetValue<string>());
         var address = Assert.Single(me["addresses"]!.AsArray())!.AsObject();
-        Assert.Equal(NestedAddressKeys.Order(StringComparer.Ordinal), address.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(_nestedAddressKeys.Order(StringComparer.Ordinal), address.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Matches("^cuaddr_[0-9A-HJKMNP-TV-Z]{26}$", address["id"]!.GetValue<string>());
         Assert.Equal(customer.CustomerId, address["customer_id"]!.GetValue<string>());
         foreach (var (key, value) in body)
@@ -64,7 +73,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(Addresses, new JsonObject(), customer.Token);
+        var response = await api.Api.PostAsync(_addresses, new JsonObject(), customer.Token);
 
         var address = Assert.Single(response.Expect(HttpStatusCode.OK).Object["customer"]!["addresses"]!.AsArray())!;
         Assert.Null(address["first_name"]);
@@ -81,7 +90,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostRawAsync(Addresses, body, token: customer.Token);
+        var response = await api.Api.PostRawAsync(_addresses, body, token: customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
         Assert.Empty(await ListIdsAsync(customer));
@@ -92,8 +101,8 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var invalid = await api.Api.PostAsync(Addresses, new { country_code = "zz" }, customer.Token);
-        var upper = await api.Api.PostAsync(Addresses, new { country_code = "DK" }, customer.Token);
+        var invalid = await api.Api.PostAsync(_addresses, new { country_code = "zz" }, customer.Token);
+        var upper = await api.Api.PostAsync(_addresses, new { country_code = "DK" }, customer.Token);
 
         invalid.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", invalid.Type);
@@ -130,7 +139,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var first = await api.AddAddressAsync(customer, new JsonObject { ["is_default_shipping"] = true, ["is_default_billing"] = true });
         var second = await api.AddAddressAsync(customer, new JsonObject { ["first_name"] = "Second" });
 
-        var response = await api.Api.PostAsync($"{Addresses}/{second}", new { first_name = "jane", is_default_shipping = true }, customer.Token);
+        var response = await api.Api.PostAsync($"{_addresses}/{second}", new { first_name = "jane", is_default_shipping = true }, customer.Token);
 
         var addresses = response.Expect(HttpStatusCode.OK).Object["customer"]!["addresses"]!.AsArray();
         var updated = addresses.Single(a => a!["id"]!.GetValue<string>() == second)!;
@@ -139,7 +148,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal((false, true), flags[first]);
         Assert.Equal((true, false), flags[second]);
 
-        (await api.Api.PostAsync($"{Addresses}/{second}", new { is_default_billing = false }, customer.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.PostAsync($"{_addresses}/{second}", new { is_default_billing = false }, customer.Token)).Expect(HttpStatusCode.OK);
 
         flags = await FlagsAsync(customer);
         Assert.Equal((false, true), flags[first]);
@@ -152,20 +161,44 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject
         {
-            ["first_name"] = "John", ["last_name"] = "Doe", ["city"] = "Aarhus", ["metadata"] = new JsonObject { ["a"] = 1, ["b"] = 2 },
+            ["first_name"] = "John",
+            ["last_name"] = "Doe",
+            ["city"] = "Aarhus",
+            ["metadata"] = new JsonObject { ["a"] = 1, ["b"] = 2 },
         });
 
-        var response = await api.Api.PostAsync($"{Addresses}/{id}", new JsonObject
+        var response = await api.Api.PostAsync($"{_addresses}/{id}", new JsonObject
         {
-            ["first_name"] = "Jane", ["city"] = null, ["metadata"] = new JsonObject { ["a"] = "" },
+            ["first_name"] = "Jane",
+            ["city"] = null,
+            ["metadata"] = new JsonObject { ["a"] = "" },
         }, customer.Token);
 
         response.Expect(HttpStatusCode.OK);
-        var address = (await api.Api.GetAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
+        var address = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
         Assert.Equal("Jane", address["first_name"]!.GetValue<string>());
         Assert.Equal("Doe", address["last_name"]!.GetValue<string>());
         Assert.Null(address["city"]);
         Assert.Equal("""{"b":2}""", address["metadata"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Update_that_changes_nothing_keeps_updated_at_and_a_real_change_moves_it()
+    {
+        var customer = await api.CreateCustomerAsync();
+        var id = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Vejle", ["metadata"] = new JsonObject { ["a"] = 1 } });
+        var before = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
+        api.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        (await api.Api.PostAsync($"{_addresses}/{id}", new JsonObject { ["city"] = "Vejle", ["metadata"] = new JsonObject() }, customer.Token))
+            .Expect(HttpStatusCode.OK);
+        var unchanged = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
+        (await api.Api.PostAsync($"{_addresses}/{id}", new { city = "Kolding" }, customer.Token)).Expect(HttpStatusCode.OK);
+        var changed = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
+
+        Assert.True(JsonNode.DeepEquals(before, unchanged), unchanged.ToJsonString());
+        Assert.Equal(before["created_at"]!.GetValue<string>(), changed["created_at"]!.GetValue<string>());
+        Assert.NotEqual(before["updated_at"]!.GetValue<string>(), changed["updated_at"]!.GetValue<string>());
     }
 
     [Fact]
@@ -174,11 +207,11 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Odense", ["postal_code"] = "5000" });
 
-        var response = (await api.Api.GetAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["address"], response.Object.Select(p => p.Key));
         var address = response.Object["address"]!.AsObject();
-        Assert.Equal(StoreAddressKeys, address.Select(p => p.Key));
+        Assert.Equal(_storeAddressKeys, address.Select(p => p.Key));
         Assert.Equal(id, address["id"]!.GetValue<string>());
         Assert.Equal(customer.CustomerId, address["customer_id"]!.GetValue<string>());
         Assert.Equal("Odense", address["city"]!.GetValue<string>());
@@ -192,7 +225,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Odense" });
 
-        var response = (await api.Api.GetAsync($"{Addresses}/{id}?fields={fields}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{_addresses}/{id}?fields={fields}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(expectedKeys.Order(StringComparer.Ordinal), response.Object["address"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
     }
@@ -209,7 +242,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
             ids.Add(await api.AddAddressAsync(customer, new JsonObject { ["city"] = city }));
         }
 
-        var response = (await api.Api.GetAsync(Addresses, customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync(_addresses, customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["addresses", "count", "offset", "limit"], response.Object.Select(p => p.Key));
         Assert.Equal(3, response.Object["count"]!.GetValue<int>());
@@ -217,7 +250,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal(50, response.Object["limit"]!.GetValue<int>());
         var addresses = response.Object["addresses"]!.AsArray();
         Assert.Equal(ids, addresses.Select(a => a!["id"]!.GetValue<string>()));
-        Assert.All(addresses, a => Assert.Equal(StoreAddressKeys, a!.AsObject().Select(p => p.Key)));
+        Assert.All(addresses, a => Assert.Equal(_storeAddressKeys, a!.AsObject().Select(p => p.Key)));
         Assert.All(addresses, a => Assert.Equal(customer.CustomerId, a!["customer_id"]!.GetValue<string>()));
     }
 
@@ -233,7 +266,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var (customer, ids) = await CustomerWithCitiesAsync("Berlin", "Aarhus", "Copenhagen");
 
-        var response = (await api.Api.GetAsync($"{Addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{_addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(3, response.Object["count"]!.GetValue<int>());
         Assert.Equal(limit, response.Object["limit"]!.GetValue<int>());
@@ -248,7 +281,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var (customer, _) = await CustomerWithCitiesAsync("Berlin", null, "Aarhus", "Copenhagen");
 
-        var response = (await api.Api.GetAsync($"{Addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{_addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(expectedCities, response.Object["addresses"]!.AsArray().Select(a => a!["city"]?.GetValue<string>()));
     }
@@ -265,7 +298,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var (customer, _) = await CustomerWithCitiesAsync("Berlin");
 
-        var response = await api.Api.GetAsync($"{Addresses}?{query}", customer.Token);
+        var response = await api.Api.GetAsync($"{_addresses}?{query}", customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
     }
@@ -291,7 +324,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
             await api.AddAddressAsync(customer, new JsonObject { ["address_1"] = "Main 5", ["city"] = "Copenhagen", ["country_code"] = "se", ["postal_code"] = "2000" }),
         };
 
-        var response = (await api.Api.GetAsync($"{Addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{_addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(expected.Length, response.Object["count"]!.GetValue<int>());
         Assert.Equal(expected.Select(i => ids[i]), response.Object["addresses"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()));
@@ -308,9 +341,9 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var intruderBefore = (await api.Api.GetAsync("/store/customers/me", intruder.Token)).Expect(HttpStatusCode.OK).Body;
         var notFound = $"Address with id: {target} was not found";
 
-        var get = await api.Api.GetAsync($"{Addresses}/{target}", intruder.Token);
-        var update = await api.Api.PostAsync($"{Addresses}/{target}", new { first_name = "Hacked", is_default_shipping = true }, intruder.Token);
-        var delete = await api.Api.DeleteAsync($"{Addresses}/{target}", intruder.Token);
+        var get = await api.Api.GetAsync($"{_addresses}/{target}", intruder.Token);
+        var update = await api.Api.PostAsync($"{_addresses}/{target}", new { first_name = "Hacked", is_default_shipping = true }, intruder.Token);
+        var delete = await api.Api.DeleteAsync($"{_addresses}/{target}", intruder.Token);
 
         get.ExpectError(HttpStatusCode.NotFound, "not_found", notFound);
         update.ExpectError(HttpStatusCode.NotFound, "not_found", notFound);
@@ -333,7 +366,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var missing = "cuaddr_" + Guid.NewGuid().ToString("N");
         var content = method == "POST" ? ApiClient.JsonContent(new { first_name = "x" }) : null;
 
-        var response = await api.Api.SendAsync(new HttpMethod(method), $"{Addresses}/{missing}", content, customer.Token);
+        var response = await api.Api.SendAsync(new HttpMethod(method), $"{_addresses}/{missing}", content, customer.Token);
 
         response.ExpectError(HttpStatusCode.NotFound, "not_found", $"Address with id: {missing} was not found");
     }
@@ -345,7 +378,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var kept = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Kept" });
         var removed = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Removed" });
 
-        var response = (await api.Api.DeleteAsync($"{Addresses}/{removed}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.DeleteAsync($"{_addresses}/{removed}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["id", "object", "deleted", "parent"], response.Object.Select(p => p.Key));
         Assert.Equal(customer.CustomerId, response.Object["id"]!.GetValue<string>());
@@ -355,10 +388,38 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal(StoreCustomerTests.DefaultCustomerKeys, parent.Select(p => p.Key));
         Assert.Equal(customer.CustomerId, parent["id"]!.GetValue<string>());
         Assert.Equal([kept], parent["addresses"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()));
-        (await api.Api.GetAsync($"{Addresses}/{removed}", customer.Token))
+        (await api.Api.GetAsync($"{_addresses}/{removed}", customer.Token))
             .ExpectError(HttpStatusCode.NotFound, "not_found", $"Address with id: {removed} was not found");
         Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_address WHERE id = $1", removed));
         Assert.Equal([kept], await ListIdsAsync(customer));
+    }
+
+    [Fact]
+    public async Task Delete_projects_the_parent_with_fields()
+    {
+        var customer = await api.CreateCustomerAsync();
+        var id = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Aalborg" });
+
+        var response = await api.Api.DeleteAsync($"{_addresses}/{id}?fields=id,email", customer.Token);
+
+        Assert.Equal(
+            $$$"""{"id":"{{{customer.CustomerId}}}","object":"address","deleted":true,"parent":{"id":"{{{customer.CustomerId}}}","email":"{{{customer.Email}}}"}}""",
+            response.Expect(HttpStatusCode.OK).Body);
+    }
+
+    [Theory]
+    [InlineData("limit=-1")]
+    [InlineData("offset=-5")]
+    [InlineData("limit=99999999999")]
+    public async Task Out_of_range_paging_is_400_not_500(string query)
+    {
+        var customer = await api.CreateCustomerAsync();
+
+        var response = await api.Api.GetAsync($"{_addresses}?{query}", customer.Token);
+
+        response.Expect(HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_data", response.Type);
+        Assert.StartsWith("Invalid request: ", response.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -367,7 +428,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject { ["first_name"] = "Only" });
 
-        var response = (await api.Api.DeleteAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.DeleteAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Empty(response.Object["parent"]!["addresses"]!.AsArray());
         Assert.Empty(await ListIdsAsync(customer));
@@ -379,7 +440,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var body = $$"""{"first_name":"{{new string('x', 1024 * 1024 + 16)}}"}""";
 
-        var response = await api.Api.PostRawAsync(Addresses, body, token: customer.Token);
+        var response = await api.Api.PostRawAsync(_addresses, body, token: customer.Token);
 
         response.Expect(HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal("application/json; charset=utf-8", response.ContentType);
@@ -394,11 +455,12 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     [InlineData("""{first_name:"John"}""")]
     [InlineData("[]")]
     [InlineData("\"text\"")]
+    [InlineData("{\"metadata\":{\"deep\":" + "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[" + "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]" + "}}")]
     public async Task Body_that_is_not_a_JSON_object_is_400_invalid_data(string body)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostRawAsync(Addresses, body, token: customer.Token);
+        var response = await api.Api.PostRawAsync(_addresses, body, token: customer.Token);
 
         response.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("application/json; charset=utf-8", response.ContentType);
@@ -415,8 +477,8 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var tooLong = await api.Api.PostAsync(Addresses, new JsonObject { [field] = new string('a', 1001) }, customer.Token);
-        var longest = await api.Api.PostAsync(Addresses, new JsonObject { [field] = new string('a', 1000) }, customer.Token);
+        var tooLong = await api.Api.PostAsync(_addresses, new JsonObject { [field] = new string('a', 1001) }, customer.Token);
+        var longest = await api.Api.PostAsync(_addresses, new JsonObject { [field] = new string('a', 1000) }, customer.Token);
 
         tooLong.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", tooLong.Type);
@@ -452,13 +514,13 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
 
     private async Task<List<string>> ListIdsAsync(TestCustomer customer)
     {
-        var response = (await api.Api.GetAsync($"{Addresses}?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{_addresses}?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
         return response.Object["addresses"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()).ToList();
     }
 
     private async Task<Dictionary<string, (bool Shipping, bool Billing)>> FlagsAsync(TestCustomer customer)
     {
-        var response = (await api.Api.GetAsync($"{Addresses}?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{_addresses}?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
         return response.Object["addresses"]!.AsArray().ToDictionary(
             a => a!["id"]!.GetValue<string>(),
             a => (a!["is_default_shipping"]!.GetValue<bool>(), a["is_default_billing"]!.GetValue<bool>()));
