@@ -18,6 +18,11 @@
 #   BENCH_DURATION [20s]    each wrk run           BENCH_TIMEOUT [60s]          wrk request timeout
 #   BENCH_WORK_FACTOR [11]  bcrypt work factor     BENCH_BCRYPT_SECONDS [5]     bcrypt measurement time
 #   BENCH_TOKEN_VIA [refresh] how seeding gets customer tokens: refresh (no hash) or login (one more bcrypt each)
+#   BENCH_LOGIN_ACCOUNTS [100] customers seeded at BENCH_WORK_FACTOR; the login run rotates over these
+#   BENCH_SEED_WORK_FACTOR [4] work factor for the other customers, which only serve the /me tokens: seeding them
+#                           at full cost would take about 100 s per 1000 customers on 2 cores. They are seeded by
+#                           a first host run at this factor; the host is then restarted on the same data at
+#                           BENCH_WORK_FACTOR. Set it equal to BENCH_WORK_FACTOR to seed everything at full cost.
 #   BENCH_SKIP_BUILD [0]    1 = use the existing Release build
 set -euo pipefail
 
@@ -32,6 +37,11 @@ TIMEOUT="${BENCH_TIMEOUT:-60s}"
 WORK_FACTOR="${BENCH_WORK_FACTOR:-11}"
 BCRYPT_SECONDS="${BENCH_BCRYPT_SECONDS:-5}"
 TOKEN_VIA="${BENCH_TOKEN_VIA:-refresh}"
+SEED_WORK_FACTOR="${BENCH_SEED_WORK_FACTOR:-4}"
+LOGIN_ACCOUNTS="${BENCH_LOGIN_ACCOUNTS:-100}"
+(( LOGIN_ACCOUNTS > CUSTOMERS )) && LOGIN_ACCOUNTS="$CUSTOMERS"
+(( SEED_WORK_FACTOR == WORK_FACTOR )) && LOGIN_ACCOUNTS="$CUSTOMERS"
+CHEAP_CUSTOMERS=$(( CUSTOMERS - LOGIN_ACCOUNTS ))
 DLL="$ROOT/src/Customers.Host/bin/Release/net10.0/Customers.Host.dll"
 BCRYPT_DLL="$BENCH/BcryptRate/bin/Release/net10.0/BcryptRate.dll"
 RESULTS="$BENCH/results"
@@ -100,54 +110,100 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-read -r HTTP_PORT SILO_PORT GATEWAY_PORT < <(node -e '
-  const net = require("node:net");
-  const servers = [0, 1, 2].map(() => net.createServer().listen(0, "127.0.0.1"));
-  Promise.all(servers.map((s) => new Promise((r) => s.on("listening", r)))).then(() => {
-    console.log(servers.map((s) => s.address().port).join(" "));
-    servers.forEach((s) => s.close());
-  });')
-BASE_URL="http://127.0.0.1:$HTTP_PORT"
-CONFIG=(
-  --Customers:Database:EmbeddedDataDirectory "$WORK/postgres"
-  --Customers:Cluster:SiloPort "$SILO_PORT"
-  --Customers:Cluster:GatewayPort "$GATEWAY_PORT"
-  --Customers:Cluster:AdvertisedAddress 127.0.0.1
-  --Customers:RateLimits:RegistrationsPerHour 1000000
-  --Customers:RateLimits:FailedLoginsPerHour 1000000
-  --Customers:Passwords:WorkFactor "$WORK_FACTOR"
-)
-if [[ -n "${ConnectionStrings__Customers:-}" ]]; then DB_MODE="external (ConnectionStrings__Customers)"; else DB_MODE="embedded, data in $WORK/postgres"; fi
+free_ports() {
+  node -e '
+    const net = require("node:net");
+    const servers = [0, 1, 2].map(() => net.createServer().listen(0, "127.0.0.1"));
+    Promise.all(servers.map((s) => new Promise((r) => s.on("listening", r)))).then(() => {
+      console.log(servers.map((s) => s.address().port).join(" "));
+      servers.forEach((s) => s.close());
+    });'
+}
+if [[ -n "${ConnectionStrings__Customers:-}" ]]; then DB_MODE="external (ConnectionStrings__Customers)"; else DB_MODE="embedded, data in a temporary directory"; fi
 
+# config_args WORK_FACTOR SILO_PORT GATEWAY_PORT
+config_args() {
+  CONFIG=(
+    --Customers:Database:EmbeddedDataDirectory "$WORK/postgres"
+    --Customers:Cluster:SiloPort "$2"
+    --Customers:Cluster:GatewayPort "$3"
+    --Customers:Cluster:AdvertisedAddress 127.0.0.1
+    --Customers:RateLimits:RegistrationsPerHour 1000000
+    --Customers:RateLimits:FailedLoginsPerHour 1000000
+    --Customers:Passwords:WorkFactor "$1"
+  )
+}
+
+# start_host WORK_FACTOR: starts the host on fresh free ports and waits until it is ready.
+start_host() {
+  local http_port silo_port gateway_port
+  read -r http_port silo_port gateway_port < <(free_ports)
+  BASE_URL="http://127.0.0.1:$http_port"
+  config_args "$1" "$silo_port" "$gateway_port"
+  log "starting the host on $BASE_URL (bcrypt work factor $1)"
+  : >"$WORK/host.log"
+  dotnet "$DLL" --urls "$BASE_URL" "${CONFIG[@]}" >>"$WORK/host.log" 2>&1 &
+  HOST_PID=$!
+  for _ in $(seq 1 1800); do # at most 180 s
+    grep -q "Now listening on" "$WORK/host.log" && break
+    kill -0 "$HOST_PID" 2>/dev/null || { tail -40 "$WORK/host.log" >&2; die "the host exited during startup"; }
+    sleep 0.1
+  done
+  grep -q "Now listening on" "$WORK/host.log" || { tail -40 "$WORK/host.log" >&2; die "the host did not start listening"; }
+  local ready
+  ready="$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/health/ready")"
+  [[ "$ready" == 200 ]] || die "GET /health/ready answered $ready"
+}
+
+rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$HOST_PID/status"; }
+field() { sed -n "s/.*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" <<<" $1"; }
+
+# seed COUNT DIR: sign-ups through the API; prints seed.mjs's SEED line.
+seed() {
+  mkdir -p "$2"
+  node "$BENCH/seed.mjs" --base-url "$BASE_URL" --publishable-key "$PK" --count "$1" \
+    --concurrency "$SEED_CONCURRENCY" --out "$2" --token-via "$TOKEN_VIA" | tail -1
+}
+
+config_args "$WORK_FACTOR" 1 1 # the CLI command opens no cluster ports
 log "creating a publishable API key ($DB_MODE)"
 KEY_OUT="$(dotnet "$DLL" api-key create --type publishable --title bench "${CONFIG[@]}" 2>"$WORK/api-key.err")" \
   || { cat "$WORK/api-key.err" >&2; die "api-key create failed"; }
 PK="$(printf '%s\n' "$KEY_OUT" | awk 'NF { last = $0 } END { print last }' | tr -d '[:space:]')"
 [[ "$PK" == pk_* ]] || die "api-key create printed no pk_ token: $KEY_OUT"
 
-log "starting the host on $BASE_URL"
-dotnet "$DLL" --urls "$BASE_URL" "${CONFIG[@]}" >"$WORK/host.log" 2>&1 &
-HOST_PID=$!
-for _ in $(seq 1 1800); do # at most 180 s
-  grep -q "Now listening on" "$WORK/host.log" && break
-  kill -0 "$HOST_PID" 2>/dev/null || { tail -40 "$WORK/host.log" >&2; die "the host exited during startup"; }
-  sleep 0.1
-done
-grep -q "Now listening on" "$WORK/host.log" || { tail -40 "$WORK/host.log" >&2; die "the host did not start listening"; }
-READY="$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/health/ready")"
-[[ "$READY" == 200 ]] || die "GET /health/ready answered $READY"
-
-rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$HOST_PID/status"; }
+# --- seed ----------------------------------------------------------------------------------------------------
+CHEAP_SEED_LINE=""
+if (( CHEAP_CUSTOMERS > 0 )); then
+  start_host "$SEED_WORK_FACTOR"
+  log "seeding $CHEAP_CUSTOMERS token-only customers at work factor $SEED_WORK_FACTOR (concurrency $SEED_CONCURRENCY)"
+  CHEAP_SEED_LINE="$(seed "$CHEAP_CUSTOMERS" "$WORK/seed-cheap")" || die "seeding failed"
+  log "$CHEAP_SEED_LINE"
+  stop_host
+fi
+start_host "$WORK_FACTOR"
 RSS_IDLE="$(rss_mib)"
 log "host ready (pid $HOST_PID, RSS ${RSS_IDLE} MiB)"
-
-# --- seed ----------------------------------------------------------------------------------------------------
-log "seeding $CUSTOMERS customers (concurrency $SEED_CONCURRENCY, tokens via $TOKEN_VIA)"
-SEED_LINE="$(node "$BENCH/seed.mjs" --base-url "$BASE_URL" --publishable-key "$PK" --count "$CUSTOMERS" \
-  --concurrency "$SEED_CONCURRENCY" --out "$WORK" --token-via "$TOKEN_VIA" | tail -1)" || die "seeding failed"
+log "seeding $LOGIN_ACCOUNTS customers at work factor $WORK_FACTOR (concurrency $SEED_CONCURRENCY, tokens via $TOKEN_VIA)"
+SEED_LINE="$(seed "$LOGIN_ACCOUNTS" "$WORK/seed-full")" || die "seeding failed"
+cat "$WORK/seed-full/tokens.txt" ${CHEAP_SEED_LINE:+"$WORK/seed-cheap/tokens.txt"} >"$WORK/tokens.txt"
+cp "$WORK/seed-full/credentials.txt" "$WORK/credentials.txt"
 RSS_SEEDED="$(rss_mib)"
-log "$SEED_LINE (RSS ${RSS_SEEDED} MiB)"
-field() { sed -n "s/.*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" <<<" $1"; }
+log "$SEED_LINE (RSS ${RSS_SEEDED} MiB); $(wc -l <"$WORK/tokens.txt") tokens, $(wc -l <"$WORK/credentials.txt") login accounts"
+
+# settle: waits (at most 30 s) until the host uses under 10% of a core, so that requests that wrk abandoned at
+# the end of a run (slow bcrypt logins still queued in the server) do not spill into the next run.
+settle() {
+  local ticks_per_s before after
+  ticks_per_s="$(getconf CLK_TCK)"
+  for _ in $(seq 1 60); do
+    before="$(awk '{ print $14 + $15 }' "/proc/$HOST_PID/stat")"
+    sleep 0.5
+    after="$(awk '{ print $14 + $15 }' "/proc/$HOST_PID/stat")"
+    (( (after - before) * 20 < ticks_per_s )) && return 0
+  done
+  log "  (the host was still busy after 30 s)"
+}
 
 # --- wrk -----------------------------------------------------------------------------------------------------
 export BENCH_LUA_DIR="$BENCH/lua" BENCH_TOKENS="$WORK/tokens.txt" BENCH_CREDENTIALS="$WORK/credentials.txt" \
@@ -155,6 +211,7 @@ export BENCH_LUA_DIR="$BENCH/lua" BENCH_TOKENS="$WORK/tokens.txt" BENCH_CREDENTI
 declare -A RESULT RSS
 run_wrk() { # name threads script
   local name="$1" threads="$2" script="$3"
+  settle
   log "wrk $name: -t$threads -c$CONNECTIONS -d$DURATION"
   wrk -t"$threads" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" -s "$BENCH/lua/$script" "$BASE_URL" \
     >"$WORK/wrk-$name.txt" 2>&1 || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name failed"; }
@@ -207,18 +264,21 @@ mkdir -p "$RESULTS"
   echo
   echo "Setup: one host (silo + HTTP) and its database on the same machine; database $DB_MODE." \
     "bcrypt work factor $WORK_FACTOR. wrk -t$THREADS -c$CONNECTIONS -d$DURATION against 127.0.0.1" \
-    "(sign-up: -t$CONNECTIONS -c$CONNECTIONS, one connection per thread). $CUSTOMERS seeded customers."
+    "(sign-up: -t$CONNECTIONS -c$CONNECTIONS, one connection per thread); request timeout $TIMEOUT; the host is" \
+    "left to go idle before each run. $CUSTOMERS seeded customers."
   echo
   echo "| Scenario | req/s | p50 ms | p99 ms | requests | errors | host RSS after (MiB) |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   row "GET /store/customers/me ($CUSTOMERS tokens)" me
-  row "POST /auth/customer/emailpass (login, $CUSTOMERS accounts)" login
+  row "POST /auth/customer/emailpass (login, $LOGIN_ACCOUNTS accounts)" login
   row "Sign-up: register + POST /store/customers (requests of both kinds)" signup
   echo
   echo "- Sign-ups completed: $(field "${RESULT[signup]}" signups) in $(field "${RESULT[signup]}" seconds) s =" \
     "**$(field "${RESULT[signup]}" signups_per_sec) sign-ups/s** (failed steps: $(field "${RESULT[signup]}" failed))."
-  echo "- Seeding ($CUSTOMERS × register + create + $TOKEN_VIA, $SEED_CONCURRENCY in parallel):" \
-    "$(field "$SEED_LINE" per_sec) customers/s ($(field "$SEED_LINE" seconds) s)."
+  echo "- Seeding (register + create + $TOKEN_VIA, $SEED_CONCURRENCY in parallel): $LOGIN_ACCOUNTS customers at work factor" \
+    "$WORK_FACTOR (the login accounts), $(field "$SEED_LINE" per_sec) customers/s ($(field "$SEED_LINE" seconds) s)$(
+    [[ -n "$CHEAP_SEED_LINE" ]] && printf '; %s more at work factor %s for /me tokens only (a first host run on the same data), %s customers/s (%s s)' \
+      "$CHEAP_CUSTOMERS" "$SEED_WORK_FACTOR" "$(field "$CHEAP_SEED_LINE" per_sec)" "$(field "$CHEAP_SEED_LINE" seconds)")."
   echo "- Raw bcrypt (BCrypt.Net-Next 4.2.0 EnhancedVerify, SHA-384, work factor $WORK_FACTOR, 2 threads, host stopped):" \
     "**$BCRYPT_RATE verifications/s**; one hash on one thread ${BCRYPT_HASH_MS} ms." \
     "Login throughput is $(awk -v l="$LOGIN_RPS" -v b="$BCRYPT_RATE" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * l / b; else print "n/a" }') of the raw rate."
