@@ -45,16 +45,39 @@ internal static class ActorRequirement
             return sessionActor;
         }
 
-        if (mechanisms.HasFlag(AuthMechanisms.Bearer))
+        if (mechanisms.HasFlag(AuthMechanisms.Bearer) && await AuthenticateBearerAsync(http) is { } bearerActor
+            && IsAllowed(bearerActor, actorType, allowUnregistered))
         {
-            var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-            if (result.Succeeded && http.Features.Get<Actor>() is { } bearerActor && IsAllowed(bearerActor, actorType, allowUnregistered))
-            {
-                return bearerActor;
-            }
+            return bearerActor;
         }
 
         return null;
+    }
+
+    private static async Task<Actor?> AuthenticateBearerAsync(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var cache = http.RequestServices.GetRequiredService<ValidatedTokenCache>();
+        var token = header[scheme.Length..].Trim();
+        if (cache.Find(token) is { } known)
+        {
+            return known;
+        }
+
+        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        if (!result.Succeeded || http.Features.Get<Actor>() is not { } actor || result.Properties?.ExpiresUtc is not { } expires)
+        {
+            return null;
+        }
+
+        cache.Add(token, actor, expires);
+        return actor;
     }
 
     private static bool IsAllowed(Actor actor, string? actorType, bool allowUnregistered) =>

@@ -60,6 +60,7 @@ internal static class BearerTokens
                 }
 
                 context.HttpContext.Features.Set(actor);
+                context.Properties.ExpiresUtc = token.ValidTo;
                 return Task.CompletedTask;
             },
         };

@@ -36,6 +36,7 @@ internal static class HttpSetup
         services.AddSingleton(NpgsqlDataSource.Create(database.ConnectionString));
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<TokenRevocations>();
+        services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton<TokenRevocationFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<TokenRevocationFeed>());
         services.AddSingleton<SessionStore>();

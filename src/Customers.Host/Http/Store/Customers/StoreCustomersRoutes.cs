@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Abstractions.Customers;
@@ -157,8 +158,14 @@ internal static class StoreCustomersRoutes
     private static MedusaResult<FieldSelection> Selection(HttpContext http, FieldRules rules) =>
         RequestQuery.Read(http.Request, FieldsOnly).TryGetValue(out var query, out var error) ? rules.Select(query) : error;
 
+    // Snapshots are immutable and a grain hands out the same instance until its state changes, so the default
+    // answer for a snapshot is built once. Remote grains return fresh copies, which simply miss.
+    private static readonly ConditionalWeakTable<CustomerSnapshot, JsonBodyResult> DefaultAnswers = new();
+
     private static JsonBodyResult CustomerResult(CustomerSnapshot customer, FieldSelection fields) =>
-        JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(customer), fields));
+        fields.IsDefault
+            ? DefaultAnswers.GetValue(customer, c => JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(c), fields)))
+            : JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(customer), fields));
 
     internal static JsonObject Project(JsonObject full, FieldSelection fields) =>
         Fields.Project(full, fields, CustomerWire.RelationColumns);

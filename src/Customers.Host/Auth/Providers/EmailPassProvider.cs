@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Customers.Abstractions.Errors;
+
+namespace Customers.Host.Auth.Providers;
+
+/// <summary>
+/// <c>emailpass</c> on the provider interface: the body is <c>{email, password}</c>, typed but not schema-checked
+/// (spec §2.4.1-2.4.2: password first, then e-mail, each a 401), and <see cref="EmailPasswordFlow"/> does the rest.
+/// Failed logins count against the client's per-IP budget.
+/// </summary>
+internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimiter failedLogins) : IAuthProvider
+{
+    public string Id => EmailPasswordFlow.Provider;
+
+    public string DisplayName => "Email/Password Authentication";
+
+    public AuthProviderFlow Flow => AuthProviderFlow.Credentials;
+
+    public IReadOnlyList<string> CallbackUrls => [];
+
+    public async Task<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken ct)
+    {
+        var (email, password) = ReadCredentials(request.Body);
+        if (failedLogins.RetryAfter(request.ClientAddress) is { } wait)
+        {
+            throw new CustomersException(ErrorKind.TooManyAttempts, "Too many failed login attempts. Please try again later.", wait);
+        }
+
+        var identity = await flow.VerifyAsync(email, password, ct);
+        if (identity is null)
+        {
+            failedLogins.RecordFailure(request.ClientAddress);
+            throw CustomersException.Unauthorized(EmailPasswordFlow.InvalidCredentials);
+        }
+
+        return new AuthenticationResult.Authenticated(identity);
+    }
+
+    public async Task<AuthenticationResult> RegisterAsync(AuthenticationRequest request, CancellationToken ct)
+    {
+        var (email, password) = ReadCredentials(request.Body);
+        return new AuthenticationResult.Authenticated(await flow.RegisterAsync(email, password, ct));
+    }
+
+    public Task<ProviderUser> CallbackAsync(CallbackRequest request, CancellationToken ct) =>
+        throw AuthProviderErrors.CallbackNotSupported(Id);
+
+    private static (string Email, string Password) ReadCredentials(JsonObject body)
+    {
+        if (!TryGetNonEmptyString(body, "password", out var password))
+        {
+            throw CustomersException.Unauthorized("Password should be a string");
+        }
+
+        if (!TryGetNonEmptyString(body, "email", out var email))
+        {
+            throw CustomersException.Unauthorized("Email should be a string");
+        }
+
+        return (email, password);
+    }
+
+    private static bool TryGetNonEmptyString(JsonObject body, string name, out string value)
+    {
+        value = body[name] is JsonValue node && node.TryGetValue<string>(out var text) ? text : "";
+        return value.Length > 0;
+    }
+}
