@@ -225,6 +225,20 @@ run_wrk login "$THREADS" login.lua
 # One connection per thread so that each registration is paired with its own customer creation (see signup.lua).
 run_wrk signup "$CONNECTIONS" signup.lua
 
+# --- login timing: unknown e-mail vs wrong password ---------------------------------------------------------
+# Sequential single requests (no queueing), one wrong attempt per seeded account so no lockout is involved.
+TIMING_SAMPLES="${BENCH_TIMING_SAMPLES:-30}"
+settle
+login_ms() { # email password
+  curl -s -o /dev/null -w '%{time_total}\n' -X POST "$BASE_URL/auth/customer/emailpass" \
+    -H 'content-type: application/json' --data "{\"email\":\"$1\",\"password\":\"$2\"}" | awk '{ printf "%.1f\n", $1 * 1000 }'
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+log "login timing: $TIMING_SAMPLES unknown e-mails vs $TIMING_SAMPLES wrong passwords, sequential"
+UNKNOWN_MS="$(for i in $(seq 1 "$TIMING_SAMPLES"); do login_ms "nobody-$i-$BENCH_RUN@example.com" "Wrong-pass-$i"; done | median)"
+WRONG_MS="$(head -n "$TIMING_SAMPLES" "$WORK/credentials.txt" | while read -r email _; do login_ms "$email" "Wrong-pass-x1"; done | median)"
+log "  median: unknown e-mail ${UNKNOWN_MS} ms, wrong password ${WRONG_MS} ms"
+
 stop_host
 
 # --- raw bcrypt ----------------------------------------------------------------------------------------------
@@ -282,6 +296,8 @@ mkdir -p "$RESULTS"
   echo "- Raw bcrypt (BCrypt.Net-Next 4.2.0 EnhancedVerify, SHA-384, work factor $WORK_FACTOR, 2 threads, host stopped):" \
     "**$BCRYPT_RATE verifications/s**; one hash on one thread ${BCRYPT_HASH_MS} ms." \
     "Login throughput is $(awk -v l="$LOGIN_RPS" -v b="$BCRYPT_RATE" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * l / b; else print "n/a" }') of the raw rate."
+  echo "- Login timing, $TIMING_SAMPLES sequential attempts each (median): unknown e-mail ${UNKNOWN_MS} ms," \
+    "wrong password ${WRONG_MS} ms."
   echo "- Host RSS: ${RSS_IDLE} MiB after start, ${RSS_SEEDED} MiB after seeding."
   echo
   echo "Raw wrk summaries:"
