@@ -37,6 +37,14 @@ public sealed class MedusaApi(string publishableKey)
         SendAsync(silo, HttpMethod.Post, "/store/customers/me/addresses",
             new JsonObject { ["first_name"] = "Ada", ["address_1"] = "Main street 1", ["city"] = city, ["country_code"] = "dk" }, token);
 
+    /// <summary><c>POST /auth/customer/{provider}</c>: starts an OAuth sign-in; the answer carries <c>location</c>.</summary>
+    public Task<ApiResponse> StartOAuthAsync(SiloProcess silo, string provider) =>
+        SendAsync(silo, HttpMethod.Post, $"/auth/customer/{provider}", new JsonObject());
+
+    /// <summary><c>GET /auth/customer/{provider}/callback?code=…&amp;state=…</c>, as the storefront's callback page calls it.</summary>
+    public Task<ApiResponse> OAuthCallbackAsync(SiloProcess silo, string provider, string code, string state) =>
+        SendAsync(silo, HttpMethod.Get, $"/auth/customer/{provider}/callback?code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(state)}", null);
+
     public Task<ApiResponse> StartSessionAsync(SiloProcess silo, string token) =>
         SendAsync(silo, HttpMethod.Post, "/auth/session", null, token);
 

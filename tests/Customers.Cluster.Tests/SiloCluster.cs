@@ -25,13 +25,18 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>Sent as <c>x-publishable-api-key</c> on every <c>/store</c> request.</summary>
     public string PublishableKey { get; }
 
-    public static async Task<SiloCluster> CreateAsync(string testName)
+    /// <param name="testName">Names the database and cluster.</param>
+    /// <param name="environment">More settings for every silo, as environment variables.</param>
+    public static async Task<SiloCluster> CreateAsync(string testName, IReadOnlyDictionary<string, string>? environment = null)
     {
         var connectionString = await PostgresServer.CreateMigratedDatabaseAsync("cluster_" + testName);
         var settings = new SiloSettings(
             connectionString,
             RandomNumberGenerator.GetHexString(64, lowercase: true),
-            $"{testName}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}");
+            $"{testName}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}")
+        {
+            Environment = environment ?? new Dictionary<string, string>(),
+        };
         return new SiloCluster(settings, await CreatePublishableKeyAsync(connectionString));
     }
 

@@ -84,6 +84,10 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Customers__Jwt__Secret"] = settings.JwtSecret;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings.Environment)
+        {
+            start.Environment[key] = value;
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var silo = new SiloProcess(name, process, httpPort);
@@ -180,6 +184,8 @@ public sealed class SiloProcess : IAsyncDisposable
         "--Customers:Passwords:WorkFactor", "4",
         "--Customers:RateLimits:RegistrationsPerHour", "1000000",
         "--Customers:RateLimits:FailedLoginsPerHour", "1000000",
+        // Password reset tests read the reset token from dev_notification (the silos run as Production).
+        "--Customers:Notifications:DevelopmentSink", "true",
     ];
 
     private void OnOutput(string? line)
@@ -264,4 +270,8 @@ public sealed class SiloProcess : IAsyncDisposable
 }
 
 /// <summary>What every silo of one test cluster shares.</summary>
-public sealed record SiloSettings(string ConnectionString, string JwtSecret, string ClusterId);
+public sealed record SiloSettings(string ConnectionString, string JwtSecret, string ClusterId)
+{
+    /// <summary>More settings for every silo, as environment variables (e.g. auth providers and their secrets).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}

@@ -15,6 +15,7 @@ internal sealed partial class AuthIdentityGrain(
     [PersistentState(StateNames.AuthIdentity, StateNames.Storage)] IPersistentState<AuthIdentityState> state,
     PasswordHasher hasher,
     IOptions<LockoutOptions> lockout,
+    IOptions<PasswordResetOptions> passwordReset,
     TimeProvider time,
     ILogger<AuthIdentityGrain> logger) : Grain, IAuthIdentityGrain
 {
@@ -60,6 +61,50 @@ internal sealed partial class AuthIdentityGrain(
             // Another registration of this e-mail won the race; this grain never came to exist.
             DeactivateOnIdle();
             throw CustomersException.Unauthorized("Identity with email already exists");
+        }
+
+        return Snapshot();
+    }
+
+    public async Task<IdentitySnapshot> RegisterExternalAsync(string provider, string entityId, string? userMetadataJson)
+    {
+        if (Identity.Id is not null)
+        {
+            throw new CustomersException(ErrorKind.Conflict, "This identity already exists.");
+        }
+
+        if (provider == EmailPassProvider || string.IsNullOrEmpty(provider) || string.IsNullOrEmpty(entityId))
+        {
+            throw CustomersException.InvalidData("An external identity needs a provider other than emailpass and a subject.");
+        }
+
+        var now = time.GetUtcNow();
+        state.State = new AuthIdentityState
+        {
+            Id = this.GetPrimaryKeyString(),
+            AppMetadata = [],
+            ProviderIdentities =
+            [
+                new ProviderIdentityState
+                {
+                    Id = EntityId.NewUlid(now),
+                    Provider = provider,
+                    EntityId = entityId,
+                    UserMetadata = MetadataJson.Parse(userMetadataJson),
+                },
+            ],
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        try
+        {
+            await state.WriteOrThrowAsync(this);
+        }
+        catch (CustomersException error) when (error.Kind == ErrorKind.UniqueViolation)
+        {
+            // Another sign-in of this (provider, subject) won the race; this grain never came to exist.
+            DeactivateOnIdle();
+            throw;
         }
 
         return Snapshot();

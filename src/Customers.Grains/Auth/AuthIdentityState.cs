@@ -14,6 +14,9 @@ public sealed class AuthIdentityState
     public int FailedLogins { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset? TokensValidAfter { get; set; }
+
+    /// <summary>The pending reset token (hash only) and the recent reset requests; null until the first request.</summary>
+    public PasswordResetState? PasswordReset { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

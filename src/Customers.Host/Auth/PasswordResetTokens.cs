@@ -35,7 +35,14 @@ internal sealed class PasswordResetTokens(IOptions<JwtOptions> options, SigningK
         ValidateAudience = options.Value.Audience is not null,
         ValidAudience = options.Value.Audience,
         ValidateIssuerSigningKey = true,
-        TimeProvider = time,
+
+        // The host's clock (tests move it), with the same skew and the same rule: no exp, no entry.
+        LifetimeValidator = (notBefore, expires, _, parameters) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            return expires is { } exp && exp + parameters.ClockSkew > now
+                && (notBefore is not { } nbf || nbf - parameters.ClockSkew <= now);
+        },
     };
 
     /// <summary>The claims of the request's <c>Authorization: Bearer</c> reset token, or null when it is not a valid one.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Customers.Abstractions.Auth;
-using Customers.Abstractions.Ids;
+using Customers.Host.Auth;
 using Customers.Host.Hosting;
 using Customers.Host.Storage;
 using Npgsql;
@@ -54,21 +53,9 @@ internal static class Commands
         try
         {
             var grains = host.Services.GetRequiredService<IGrainFactory>();
-            var now = DateTimeOffset.UtcNow;
-            var userId = EntityId.New(EntityId.User, now);
-            var identity = grains.GetGrain<IAuthIdentityGrain>(EntityId.New(EntityId.AuthIdentity, now));
-            await identity.RegisterEmailPasswordAsync(command.Email, command.Password);
-            await using (var dataSource = NpgsqlDataSource.Create(database.ConnectionString))
-            await using (var insert = dataSource.CreateCommand(
-                "INSERT INTO app_user (id, email, created_at, updated_at) VALUES ($1, $2, $3, $3)"))
-            {
-                insert.Parameters.Add(new NpgsqlParameter { Value = userId });
-                insert.Parameters.Add(new NpgsqlParameter { Value = command.Email });
-                insert.Parameters.Add(new NpgsqlParameter { Value = now });
-                await insert.ExecuteNonQueryAsync();
-            }
-
-            await identity.LinkActorAsync("user", userId);
+            await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+            var userId = await AdminUsers.CreateAsync(
+                grains, new UserStore(dataSource), TimeProvider.System, command.Email, command.Password, CancellationToken.None);
             Console.WriteLine($"Created admin user {command.Email}:");
             Console.WriteLine(userId);
             return 0;

@@ -85,6 +85,8 @@ internal static class HttpSetup
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(options => MedusaJson.Configure(options.SerializerOptions));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes);
+        builder.AddCustomersAuthProviders();
+        builder.AddCustomersPasswordReset(database);
         return builder;
     }
 
@@ -101,6 +103,7 @@ internal static class HttpSetup
 
         app.MapAuthRoutes().RequireCors("auth");
         app.MapStoreCustomerRoutes().RequireCors("store");
+        app.MapCustomersPasswordReset();
 
         // Like Express, an unknown path or method is a 404 "Cannot GET /x" (routing alone would answer 405).
         app.MapFallback(async context =>

@@ -59,6 +59,7 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public async Task InitializeAsync()
     {
+        await StartDependenciesAsync();
         _connectionString = await PostgresServer.CreateMigratedDatabaseAsync(DatabasePrefix);
 
         // Starts the host. Cookie handling is off: session tests send connect.sid explicitly, and a cookie jar would
@@ -74,6 +75,9 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
         _http?.Dispose();
         await DisposeAsync();
     }
+
+    /// <summary>Runs before the host starts: a subclass starts what its settings point at (e.g. a fake identity provider).</summary>
+    protected virtual Task StartDependenciesAsync() => Task.CompletedTask;
 
     /// <summary>Settings of this factory; a subclass overrides single keys by returning them here.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> OverrideSettings() => [];

@@ -160,11 +160,15 @@ public sealed class ReadModelTests(CustomersApiFactory api)
             api.ConnectionString,
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'orleansstorage'");
         Assert.Contains(tables, t => (string)t["table_name"]! == "provider_identity");
+        // The word itself is legitimate in two places: a migration's name (0005_password_reset) and the event name
+        // auth.password_reset in the development notification sink. Hash and password are searched everywhere.
+        string[] namesPassword = ["schema_migrations", "dev_notification"];
         foreach (var table in tables.Select(t => (string)t["table_name"]!))
         {
+            var word = namesPassword.Contains(table) ? "" : " OR strpos(t::text, 'password') > 0";
             var hits = await Sql.ScalarAsync<long>(
                 api.ConnectionString,
-                $"SELECT count(*) FROM \"{table}\" t WHERE strpos(t::text, $1) > 0 OR strpos(t::text, $2) > 0 OR strpos(t::text, 'password') > 0",
+                $"SELECT count(*) FROM \"{table}\" t WHERE strpos(t::text, $1) > 0 OR strpos(t::text, $2) > 0{word}",
                 hash,
                 customer.Password);
             Assert.True(hits == 0, $"{table} holds password data");

@@ -64,10 +64,33 @@ function runCli(dll, args, env, log) {
 }
 
 /**
- * Starts a host. Returns { baseUrl, publishableKey, pid, dataDir, logFile, stop() }.
- * Options: extraArgs (more configuration arguments).
+ * Environment variables for auth providers: { name: { Type, Issuer, ClientId, ClientSecret, CallbackUrls: [...] } }
+ * becomes `Customers__Auth__Providers__<name>__<Key>=<value>` (arrays as `__<index>` keys). Environment rather than
+ * arguments, so client secrets appear neither in the process list nor in the command lines host.log records.
  */
-export async function startHost({ extraArgs = [] } = {}) {
+export function providerEnvironment(providers) {
+  const env = {};
+  const add = (key, value) => {
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => add(`${key}__${index}`, item));
+    } else if (value !== undefined && value !== null) {
+      env[key] = String(value);
+    }
+  };
+  for (const [name, settings] of Object.entries(providers)) {
+    for (const [key, value] of Object.entries(settings)) {
+      add(`Customers__Auth__Providers__${name}__${key}`, value);
+    }
+  }
+  return env;
+}
+
+/**
+ * Starts a host. Returns { baseUrl, publishableKey, pid, dataDir, logFile, stop() }.
+ * Options: extraArgs (more configuration arguments); providers (auth providers, see providerEnvironment); corsOrigins
+ * (browser origins allowed on /auth and /store, for pages served elsewhere that call the API).
+ */
+export async function startHost({ extraArgs = [], providers = {}, corsOrigins = [] } = {}) {
   const dll = hostDll();
   const dir = mkdtempSync(join(tmpdir(), "customers-js-"));
   // The embedded PostgreSQL runs as the postgres user, which must be able to traverse into the directory.
@@ -83,9 +106,13 @@ export async function startHost({ extraArgs = [] } = {}) {
     "--Customers:Cluster:AdvertisedAddress", "127.0.0.1",
     "--Customers:RateLimits:RegistrationsPerHour", "1000000",
     "--Customers:RateLimits:FailedLoginsPerHour", "1000000",
+    ...corsOrigins.flatMap((origin, i) => [
+      `--Customers:Cors:Auth:${i}`, origin,
+      `--Customers:Cors:Store:${i}`, origin,
+    ]),
     ...extraArgs,
   ];
-  const env = { ...process.env, DOTNET_NOLOGO: "1", DOTNET_CLI_TELEMETRY_OPTOUT: "1" };
+  const env = { ...process.env, DOTNET_NOLOGO: "1", DOTNET_CLI_TELEMETRY_OPTOUT: "1", ...providerEnvironment(providers) };
 
   let child;
   const cleanupDir = () => {

@@ -2,12 +2,17 @@ using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Abstractions.Errors;
 using Customers.Host.Auth;
+using Customers.Host.Auth.Providers;
 using Customers.Host.Hosting;
 using Customers.Host.Http.Medusa;
 
 namespace Customers.Host.Http.Auth;
 
-/// <summary>The <c>/auth</c> routes (spec §2.4): e-mail/password sign-up and login, refresh, and cookie sessions.</summary>
+/// <summary>
+/// The <c>/auth</c> routes (spec §2.4): login and sign-up through the installed <see cref="IAuthProvider"/>s
+/// (e-mail/password at once; OAuth / OpenID Connect as <c>{location}</c>, then the callback), refresh, and cookie
+/// sessions.
+/// </summary>
 internal static class AuthRoutes
 {
     private const string UnknownProviderMessage =
@@ -22,54 +27,70 @@ internal static class AuthRoutes
         auth.MapGet("/{actorType}/providers", ListProviders);
         auth.MapMethods("/{actorType}/{provider}", ["GET", "POST"], LoginAsync);
         auth.MapPost("/{actorType}/{provider}/register", RegisterAsync).RequireRateLimiting(HttpSetup.RegistrationPolicy);
+        auth.MapMethods("/{actorType}/{provider}/callback", ["GET", "POST"], CallbackAsync);
         return auth;
     }
 
+    /// <summary>§2.4.1: credentials providers answer a token; redirect providers start a sign-in and answer its location.</summary>
     private static async Task<IResult> LoginAsync(
-        string actorType, string provider, HttpContext http, EmailPasswordFlow emailPass, TokenIssuer tokens,
-        FailedLoginLimiter failedLogins, ProviderAllowList allowList)
+        string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,
+        TokenIssuer tokens, RedirectSignIn redirects)
     {
-        if (CheckProvider(actorType, provider, allowList) is { } refused)
+        if (!FindProvider(actorType, provider, allowList, providers).TryGetValue(out var found, out var refused)
+            || !(await BodyReader.ReadAsync(http.Request)).TryGetValue(out var body, out refused))
         {
             return refused.ToResult();
         }
 
-        if (!(await ReadCredentialsAsync(http)).TryGetValue(out var credentials, out var invalid))
+        var request = NewRequest(http, actorType, body);
+        if (found.Flow == AuthProviderFlow.Redirect)
         {
-            return invalid.ToResult();
+            var location = await redirects.StartAsync(found, request, HttpMethods.IsPost(http.Request.Method), http.RequestAborted);
+            return LocationResult(location);
         }
 
-        var client = ClientAddress.Of(http);
-        if (failedLogins.RetryAfter(client) is { } wait)
-        {
-            throw new CustomersException(ErrorKind.TooManyAttempts, "Too many failed login attempts. Please try again later.", wait);
-        }
-
-        var identity = await emailPass.VerifyAsync(credentials.Email, credentials.Password, http.RequestAborted);
-        if (identity is null)
-        {
-            failedLogins.RecordFailure(client);
-            return MedusaError.Unauthorized(EmailPasswordFlow.InvalidCredentials).ToResult();
-        }
-
-        return TokenResult(tokens.Issue(identity, actorType, EmailPasswordFlow.Provider));
+        return Answer(await found.AuthenticateAsync(request, http.RequestAborted), actorType, found, tokens);
     }
 
+    /// <summary>§2.4.2: only credentials providers sign up; the others refuse as Medusa's do.</summary>
     private static async Task<IResult> RegisterAsync(
-        string actorType, string provider, HttpContext http, EmailPasswordFlow emailPass, TokenIssuer tokens, ProviderAllowList allowList)
+        string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList, TokenIssuer tokens)
     {
-        if (CheckProvider(actorType, provider, allowList) is { } refused)
+        if (!FindProvider(actorType, provider, allowList, providers).TryGetValue(out var found, out var refused)
+            || !(await BodyReader.ReadAsync(http.Request)).TryGetValue(out var body, out refused))
         {
             return refused.ToResult();
         }
 
-        if (!(await ReadCredentialsAsync(http)).TryGetValue(out var credentials, out var invalid))
+        return Answer(await found.RegisterAsync(NewRequest(http, actorType, body), http.RequestAborted), actorType, found, tokens);
+    }
+
+    /// <summary>
+    /// §2.4.3: the OAuth return leg. Every failure is 401 <c>unauthorized</c>. The token's <c>actor_id</c> is the
+    /// linked customer of a returning identity, or empty for a new one (the storefront then creates the customer).
+    /// </summary>
+    private static async Task<IResult> CallbackAsync(
+        string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,
+        TokenIssuer tokens, RedirectSignIn redirects)
+    {
+        if (!FindProvider(actorType, provider, allowList, providers).TryGetValue(out var found, out var refused))
         {
-            return invalid.ToResult();
+            return refused.ToResult();
         }
 
-        var identity = await emailPass.RegisterAsync(credentials.Email, credentials.Password, http.RequestAborted);
-        return TokenResult(tokens.Issue(identity, actorType, EmailPasswordFlow.Provider));
+        if (found.Flow != AuthProviderFlow.Redirect)
+        {
+            throw AuthProviderErrors.CallbackNotSupported(found.Id);
+        }
+
+        var body = new JsonObject();
+        if (HttpMethods.IsPost(http.Request.Method) && !(await BodyReader.ReadAsync(http.Request)).TryGetValue(out body, out refused))
+        {
+            return refused.ToResult();
+        }
+
+        var identity = await redirects.CompleteAsync(found, actorType, QueryValues(http), body, http.RequestAborted);
+        return TokenResult(tokens.Issue(identity, actorType, found.Id));
     }
 
     private static async Task<IResult> RefreshAsync(HttpContext http, IGrainFactory grains, TokenIssuer tokens)
@@ -112,51 +133,52 @@ internal static class AuthRoutes
         return JsonBodyResult.Raw("""{"success":true}""");
     }
 
-    private static IResult ListProviders(string actorType, ProviderAllowList allowList) =>
-        allowList.Allows(actorType, EmailPasswordFlow.Provider)
-            ? JsonBodyResult.Raw("""{"providers":[{"id":"emailpass","identifier":"emailpass","display_name":"Email/Password Authentication","flow":"credentials"}]}""")
-            : JsonBodyResult.Raw("""{"providers":[]}""");
+    private static IResult ListProviders(string actorType, ProviderAllowList allowList, AuthProviders providers)
+    {
+        var list = new JsonArray();
+        foreach (var provider in providers.All.Where(p => allowList.Allows(actorType, p.Id)))
+        {
+            list.Add(new JsonObject
+            {
+                ["id"] = provider.Id,
+                ["identifier"] = provider.Id,
+                ["display_name"] = provider.DisplayName,
+                ["flow"] = provider.Flow == AuthProviderFlow.Redirect ? "redirect" : "credentials",
+            });
+        }
 
-    private static MedusaError? CheckProvider(string actorType, string provider, ProviderAllowList allowList)
+        return JsonBodyResult.Of(new JsonObject { ["providers"] = list });
+    }
+
+    /// <summary>The allow-list first (400 <c>not_allowed</c>), then whether the provider is installed (Medusa's 401).</summary>
+    private static MedusaResult<IAuthProvider> FindProvider(string actorType, string provider, ProviderAllowList allowList, AuthProviders providers)
     {
         if (!allowList.Allows(actorType, provider))
         {
             return MedusaError.NotAllowed(ProviderAllowList.NotAllowedMessage(actorType, provider));
         }
 
-        return provider == EmailPasswordFlow.Provider
-            ? null
+        return providers.Find(provider) is { } found
+            ? MedusaResult<IAuthProvider>.Success(found)
             : MedusaError.Unauthorized(string.Format(System.Globalization.CultureInfo.InvariantCulture, UnknownProviderMessage, provider));
     }
 
-    private sealed record Credentials(string Email, string Password);
+    private static AuthenticationRequest NewRequest(HttpContext http, string actorType, JsonObject body) =>
+        new(actorType, body, QueryValues(http), ClientAddress.Of(http), Authorization: null);
 
-    /// <summary>emailpass bodies are not schema-checked in Medusa, only typed: password first, then e-mail (401s).</summary>
-    private static async Task<MedusaResult<Credentials>> ReadCredentialsAsync(HttpContext http)
+    /// <summary>The query string, first value per key (providers read single parameters such as <c>code</c>).</summary>
+    private static Dictionary<string, string> QueryValues(HttpContext http) =>
+        http.Request.Query.ToDictionary(pair => pair.Key, pair => pair.Value.FirstOrDefault() ?? "", StringComparer.Ordinal);
+
+    private static IResult Answer(AuthenticationResult result, string actorType, IAuthProvider provider, TokenIssuer tokens) => result switch
     {
-        if (!(await BodyReader.ReadAsync(http.Request)).TryGetValue(out var body, out var error))
-        {
-            return error;
-        }
+        AuthenticationResult.Authenticated authenticated => TokenResult(tokens.Issue(authenticated.Identity, actorType, provider.Id)),
+        AuthenticationResult.Redirect redirect => LocationResult(redirect.Location),
+        _ => throw new InvalidOperationException($"Auth provider '{provider.Id}' answered {result.GetType().Name}."),
+    };
 
-        if (!TryGetNonEmptyString(body, "password", out var password))
-        {
-            return MedusaError.Unauthorized("Password should be a string");
-        }
-
-        if (!TryGetNonEmptyString(body, "email", out var email))
-        {
-            return MedusaError.Unauthorized("Email should be a string");
-        }
-
-        return new Credentials(email, password);
-    }
-
-    private static bool TryGetNonEmptyString(JsonObject body, string name, out string value)
-    {
-        value = body[name] is JsonValue node && node.TryGetValue<string>(out var text) ? text : "";
-        return value.Length > 0;
-    }
+    private static JsonBodyResult LocationResult(Uri location) =>
+        JsonBodyResult.Of(new JsonObject { ["location"] = location.AbsoluteUri });
 
     private static JsonBodyResult TokenResult(string token) =>
         JsonBodyResult.Raw($$"""{"token":{{System.Text.Json.JsonSerializer.Serialize(token)}}}""");

@@ -18,6 +18,10 @@ internal sealed record MedusaError(int Status, string? Type, string Message, str
     internal const string UnknownMessage = "An unknown error occurred.";
 
     private static readonly MedusaError _authMiddlewareUnauthorized = new(StatusCodes.Status401Unauthorized, null, "Unauthorized");
+    private static readonly MedusaError _secretKeyAsBearer = new(
+        StatusCodes.Status401Unauthorized,
+        null,
+        "A secret API key was passed as a Bearer token. Secret API keys must be sent using HTTP Basic authentication instead (Authorization: Basic <secret-api-key>).");
     private static readonly MedusaError _conflict = new(StatusCodes.Status409Conflict, "conflict", ConflictMessage, "invalid_state_error");
     private static readonly MedusaError _unknown = new(StatusCodes.Status500InternalServerError, "unknown_error", UnknownMessage, "unknown_error");
     private static readonly MedusaError _payloadTooLarge = new(StatusCodes.Status413PayloadTooLarge, "invalid_data", "Request body too large");
@@ -33,6 +37,9 @@ internal sealed record MedusaError(int Status, string? Type, string Message, str
 
     /// <summary>The authentication middleware's rejection: 401 <c>{"message":"Unauthorized"}</c>, with no type.</summary>
     public static MedusaError AuthMiddlewareUnauthorized() => _authMiddlewareUnauthorized;
+
+    /// <summary>The authentication middleware's hint for <c>Authorization: Bearer sk_…</c> on admin routes (401, no type).</summary>
+    public static MedusaError SecretKeyAsBearer() => _secretKeyAsBearer;
 
     /// <summary>404 <c>not_found</c>.</summary>
     public static MedusaError NotFound(string message) => new(StatusCodes.Status404NotFound, "not_found", message);

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Customers.Abstractions.Auth;
+using Customers.Host.Auth;
+using Customers.Host.Http.Medusa;
+
+namespace Customers.Host.Http.Auth;
+
+/// <summary>
+/// Password reset (spec §2.4.7-2.4.8): <c>reset-password</c> always answers 201, whether or not the identifier exists
+/// and whether or not a token was made; <c>update</c> takes the reset token as Bearer (sessions are not looked at)
+/// and answers every token problem with the same 401 <c>Invalid token</c>.
+/// </summary>
+internal static class PasswordResetRoutes
+{
+    private static readonly ObjectSchema ResetPasswordBody = new(Field.RequiredString("identifier"), Field.Record("metadata"));
+
+    // What Express's res.sendStatus(201) answers.
+    private static readonly IResult Created = Results.Text("Created", "text/plain; charset=utf-8", statusCode: StatusCodes.Status201Created);
+
+    private static readonly MedusaErrorResult InvalidToken = MedusaError.Unauthorized("Invalid token").ToResult();
+
+    public static RouteGroupBuilder MapPasswordResetRoutes(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/auth").WithTags("Auth");
+        auth.MapPost("/{actorType}/{provider}/reset-password", RequestResetAsync);
+        auth.MapPost("/{actorType}/{provider}/update", UpdateAsync);
+        return auth;
+    }
+
+    private static async Task<IResult> RequestResetAsync(
+        string actorType, string provider, HttpContext http, ProviderAllowList allowList, PasswordResetFlow resets)
+    {
+        if (!allowList.Allows(actorType, provider))
+        {
+            return MedusaError.NotAllowed(ProviderAllowList.NotAllowedMessage(actorType, provider)).ToResult();
+        }
+
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, ResetPasswordBody)).TryGetValue(out var body, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var identifier = body["identifier"]!.GetValue<string>();
+        var metadata = body["metadata"] is JsonObject sent ? (JsonObject)sent.DeepClone() : new JsonObject();
+        await resets.RequestAsync(actorType, provider, identifier, metadata, http.RequestAborted);
+        return Created;
+    }
+
+    /// <summary>
+    /// Order: allow-list (400), body parse (400), token (401 <c>Invalid token</c>), password present (else 401
+    /// <c>Unauthorized</c> with the token spent, as Medusa does), password policy (400, token still valid), done.
+    /// </summary>
+    private static async Task<IResult> UpdateAsync(
+        string actorType, string provider, HttpContext http, ProviderAllowList allowList, PasswordResetTokens resetTokens,
+        PasswordResetFlow resets)
+    {
+        if (!allowList.Allows(actorType, provider))
+        {
+            return MedusaError.NotAllowed(ProviderAllowList.NotAllowedMessage(actorType, provider)).ToResult();
+        }
+
+        if (!(await BodyReader.ReadAsync(http.Request)).TryGetValue(out var body, out var error))
+        {
+            return error.ToResult();
+        }
+
+        if (await resetTokens.ReadAsync(http.Request, actorType, provider) is not { } claims)
+        {
+            return InvalidToken;
+        }
+
+        // emailpass reads only a non-empty string "password"; anything else in the body (such as "email") is ignored.
+        var password = body["password"] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+        return await resets.CompleteAsync(claims, password, http.RequestAborted) switch
+        {
+            PasswordResetStatus.Completed => JsonBodyResult.Raw("""{"success":true}"""),
+            PasswordResetStatus.PasswordMissing => MedusaError.Unauthorized("Unauthorized").ToResult(),
+            _ => InvalidToken,
+        };
+    }
+}

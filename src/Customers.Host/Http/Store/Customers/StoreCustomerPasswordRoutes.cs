@@ -1,0 +1,52 @@
+using Customers.Abstractions.Auth;
+using Customers.Host.Auth;
+using Customers.Host.Http.Medusa;
+
+namespace Customers.Host.Http.Store.Customers;
+
+/// <summary>
+/// <c>POST /store/customers/me/password</c>: our extension (Medusa has no such route). A signed-in customer replaces
+/// their e-mail/password login's password by giving the current one. A wrong current password answers like a failed
+/// login and counts toward the account lockout; success revokes every earlier token and session of the identity on
+/// every silo (the caller logs in again) and invalidates a pending reset token.
+/// </summary>
+internal static class StoreCustomerPasswordRoutes
+{
+    private const string CustomerActor = "customer";
+
+    private static readonly ObjectSchema ChangePasswordBody = new(
+        Field.RequiredString("current_password"),
+        Field.RequiredString("new_password"));
+
+    public static RouteGroupBuilder MapStoreCustomerPasswordRoutes(this IEndpointRouteBuilder app)
+    {
+        var me = app.MapGroup("/store/customers/me").WithTags("Store customers")
+            .RequireActor(CustomerActor, AuthMechanisms.BearerOrSession);
+        me.MapPost("/password", ChangePasswordAsync);
+        return me;
+    }
+
+    /// <summary>Order: body (400), new password policy (400), current password (401, counted), done.</summary>
+    private static async Task<IResult> ChangePasswordAsync(HttpContext http, IGrainFactory grains, TokenRevocations revocations)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, ChangePasswordBody)).TryGetValue(out var body, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var actor = http.GetActor();
+        var command = new ChangePassword(body["current_password"]!.GetValue<string>(), body["new_password"]!.GetValue<string>());
+        var result = await grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId).ChangePasswordAsync(command);
+        if (!result.Succeeded)
+        {
+            return MedusaError.Unauthorized(EmailPasswordFlow.InvalidCredentials).ToResult();
+        }
+
+        if (result.Identity?.TokensValidAfter is { } revokedAt)
+        {
+            revocations.Record(actor.AuthIdentityId, revokedAt);
+        }
+
+        return JsonBodyResult.Raw("""{"success":true}""");
+    }
+}

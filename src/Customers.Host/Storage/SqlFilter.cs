@@ -1,0 +1,161 @@
+using System.Data.Common;
+using Customers.Abstractions.Errors;
+using Customers.Host.Http.Medusa;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Customers.Host.Storage;
+
+/// <summary>A column a list query may filter or order by: its SQL (from code, never from a request) and its type.</summary>
+internal sealed record SqlColumn(string Sql, NpgsqlDbType Type);
+
+/// <summary>
+/// The positional parameters (<c>$1</c>, <c>$2</c>, ...) of one statement. Request values only ever travel here; the
+/// SQL text is assembled from constants and <see cref="SqlColumn"/>s.
+/// </summary>
+internal sealed class SqlParameters
+{
+    private readonly List<(object Value, NpgsqlDbType Type)> _values = [];
+
+    public int Count => _values.Count;
+
+    /// <summary>Adds a value and returns its placeholder.</summary>
+    public string Add(object value, NpgsqlDbType type)
+    {
+        _values.Add((value, type));
+        return "$" + _values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Adds the first <paramref name="count"/> values (all by default) to a command.</summary>
+    public void CopyTo(NpgsqlParameterCollection parameters, int? count = null)
+    {
+        foreach (var (value, type) in _values.Take(count ?? _values.Count))
+        {
+            parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+        }
+    }
+}
+
+/// <summary>
+/// Turns a parsed <see cref="Filter"/> into a SQL condition over a fixed set of columns. Field names select a
+/// <see cref="SqlColumn"/> from the table given here (an unknown name is a programming error, not a client one: the
+/// route's <see cref="FilterSet"/> only lets known names through); every value becomes a parameter.
+/// </summary>
+internal sealed class SqlFilter(IReadOnlyDictionary<string, SqlColumn> columns, IReadOnlyList<string> searchColumns)
+{
+    public IReadOnlyDictionary<string, SqlColumn> Columns => columns;
+
+    public string Translate(Filter filter, SqlParameters parameters) => filter switch
+    {
+        Filter.Compare compare => Compare(compare, parameters),
+        Filter.And { Parts.Count: 0 } => "TRUE",
+        Filter.And and => "(" + string.Join(" AND ", and.Parts.Select(part => Translate(part, parameters))) + ")",
+        Filter.Or or => "(" + string.Join(" OR ", or.Parts.Select(part => Translate(part, parameters))) + ")",
+        Filter.Search { Text.Length: 0 } => "TRUE",
+        Filter.Search search => Search(search.Text, parameters),
+        Filter.NoRows => "FALSE",
+        _ => throw new InvalidOperationException($"Unknown filter {filter.GetType().Name}."),
+    };
+
+    /// <summary><c>ORDER BY</c> for a page: the chosen column (NULLs last ascending, first descending, as PostgreSQL does),
+    /// then <paramref name="tieBreaker"/> so pages never overlap.</summary>
+    public string OrderBy(ListQuery page, string defaultField, string tieBreaker)
+    {
+        var column = Column(page.OrderField ?? defaultField).Sql;
+        var direction = page.Descending ? "DESC" : "ASC";
+        return column == tieBreaker ? $"{column} {direction}" : $"{column} {direction}, {tieBreaker} ASC";
+    }
+
+    private string Compare(Filter.Compare compare, SqlParameters parameters)
+    {
+        var column = Column(compare.Field);
+        switch (compare.Operator)
+        {
+            case FilterOperator.In:
+                return $"{column.Sql} = ANY({parameters.Add(compare.Value, NpgsqlDbType.Array | column.Type)})";
+            case FilterOperator.NotIn:
+                // Like SQL's NOT IN, a NULL column matches neither IN nor NOT IN.
+                return $"{column.Sql} <> ALL({parameters.Add(compare.Value, NpgsqlDbType.Array | column.Type)})";
+            case FilterOperator.Like or FilterOperator.ILike or FilterOperator.Regex when column.Type != NpgsqlDbType.Text:
+                throw new InvalidOperationException($"{compare.Operator} needs a text column, not {compare.Field}.");
+        }
+
+        var value = parameters.Add(compare.Value, column.Type);
+        var op = compare.Operator switch
+        {
+            FilterOperator.Eq => "=",
+            FilterOperator.Ne => "<>",
+            FilterOperator.Like => "LIKE",
+            FilterOperator.ILike => "ILIKE",
+            FilterOperator.Regex => "~",
+            FilterOperator.Gt => ">",
+            FilterOperator.Gte => ">=",
+            FilterOperator.Lt => "<",
+            FilterOperator.Lte => "<=",
+            _ => throw new InvalidOperationException($"Unknown operator {compare.Operator}."),
+        };
+        return $"{column.Sql} {op} {value}";
+    }
+
+    private string Search(string text, SqlParameters parameters)
+    {
+        // Medusa's q: '%' + q + '%', with % and _ in q left as wildcards (spec §1.8). The pattern never ends in a
+        // lone escape character, because it always ends with '%'.
+        var pattern = parameters.Add("%" + text + "%", NpgsqlDbType.Text);
+        return "(" + string.Join(" OR ", searchColumns.Select(column => $"{column} ILIKE {pattern}")) + ")";
+    }
+
+    private SqlColumn Column(string field) =>
+        columns.TryGetValue(field, out var column)
+            ? column
+            : throw new InvalidOperationException($"No column for the filter field '{field}'.");
+}
+
+/// <summary>One page of a list and the number of rows matching its filter (ignoring limit and offset).</summary>
+internal sealed record ReadPage<T>(IReadOnlyList<T> Items, long Count);
+
+/// <summary>Reads one page of a filtered list and its exact count in one round trip.</summary>
+internal static class SqlPage
+{
+    /// <summary>
+    /// Runs <c>select WHERE where ORDER BY orderBy LIMIT/OFFSET</c> and <c>SELECT count(*) FROM from WHERE where</c>
+    /// as one batch (so both see the same WHERE and parameters). PostgreSQL data exceptions raised by filter values
+    /// (a broken <c>$re</c> pattern, a <c>$like</c> ending in a lone backslash, a NUL character) are the caller's
+    /// mistake: they become <see cref="ErrorKind.InvalidData"/> (400), not Medusa's 500.
+    /// </summary>
+    public static async Task<ReadPage<T>> ReadAsync<T>(
+        NpgsqlDataSource database, string select, string from, string where, string orderBy, SqlParameters parameters,
+        ListQuery page, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        var filterParameters = parameters.Count;
+        var limit = parameters.Add(page.Limit, NpgsqlDbType.Integer);
+        var offset = parameters.Add(page.Offset, NpgsqlDbType.Integer);
+
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        var rows = new NpgsqlBatchCommand($"{select} WHERE {where} ORDER BY {orderBy} LIMIT {limit} OFFSET {offset}");
+        parameters.CopyTo(rows.Parameters);
+        var count = new NpgsqlBatchCommand($"SELECT count(*) FROM {from} WHERE {where}");
+        parameters.CopyTo(count.Parameters, filterParameters);
+        batch.BatchCommands.Add(rows);
+        batch.BatchCommands.Add(count);
+
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            var items = new List<T>(Math.Min(page.Limit, 1000));
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(read(reader));
+            }
+
+            await reader.NextResultAsync(ct);
+            await reader.ReadAsync(ct);
+            return new ReadPage<T>(items, reader.GetInt64(0));
+        }
+        catch (PostgresException error) when (error.SqlState.StartsWith("22", StringComparison.Ordinal))
+        {
+            throw CustomersException.InvalidData($"Invalid filter value: {error.MessageText}");
+        }
+    }
+}
