@@ -17,6 +17,9 @@ public static class EntityId
     /// <summary>Prefix of customer group ids.</summary>
     public const string CustomerGroup = "cusgroup";
 
+    /// <summary>Prefix of customer group membership rows (<c>customer_group_customer</c>).</summary>
+    public const string CustomerGroupCustomer = "cusgc";
+
     /// <summary>Prefix of auth identity ids.</summary>
     public const string AuthIdentity = "authid";
 

@@ -11,4 +11,5 @@ public static class StateNames
 
     public const string Customer = "customer";
     public const string AuthIdentity = "authidentity";
+    public const string CustomerGroup = "customergroup";
 }

@@ -11,7 +11,15 @@ internal sealed record Actor(
     long IssuedAt,
     Lazy<string> Claims)
 {
+    /// <summary>The actor type of a caller authenticated by a secret API key (its id is the key's <c>apk_…</c>).</summary>
+    public const string ApiKeyActorType = "api-key";
+
+    private static readonly Lazy<string> _noClaims = new("{}");
+
     public bool IsRegistered => ActorId.Length > 0;
+
+    /// <summary>A caller authenticated with a secret API key: Medusa's <c>{actor_type: "api-key", actor_id: apk_…}</c>.</summary>
+    public static Actor ForApiKey(string keyId) => new(keyId, ApiKeyActorType, "", null, 0, _noClaims);
 }
 
 internal static class ActorHttpContextExtensions

@@ -1,4 +1,5 @@
 using Customers.Host.Http.Medusa;
+using Customers.Host.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
@@ -12,6 +13,12 @@ internal enum AuthMechanisms
     Bearer = 1,
     Session = 2,
     BearerOrSession = Bearer | Session,
+
+    /// <summary>A secret API key in <c>Authorization: Basic</c> (admin routes only); the caller becomes <c>api-key</c>.</summary>
+    SecretApiKey = 4,
+
+    /// <summary>What <c>/admin</c> accepts, checked in Medusa's order: secret key, session, bearer.</summary>
+    Admin = SecretApiKey | Session | Bearer,
 }
 
 internal static class ActorRequirement
@@ -26,18 +33,41 @@ internal static class ActorRequirement
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var actor = await ResolveAsync(http, actorType, mechanisms, allowUnregistered);
-            if (actor is null)
+            if (!(await AuthenticateAsync(http, actorType, mechanisms, allowUnregistered)).TryGetValue(out var actor, out var error))
             {
-                return MedusaError.AuthMiddlewareUnauthorized().ToResult();
+                return error.ToResult();
             }
 
             http.Features.Set(actor);
             return await next(context);
         });
 
+    /// <summary>
+    /// The caller, or the 401 to answer: Medusa's type-less <c>{"message":"Unauthorized"}</c>, or, where secret keys are
+    /// accepted, its hint when one was sent as a Bearer token.
+    /// </summary>
+    public static async Task<MedusaResult<Actor>> AuthenticateAsync(
+        HttpContext http, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered = false)
+    {
+        if (await ResolveAsync(http, actorType, mechanisms, allowUnregistered) is { } actor)
+        {
+            return actor;
+        }
+
+        return mechanisms.HasFlag(AuthMechanisms.SecretApiKey) && SecretKeyCredentials.IsSentAsBearer(http.Request.Headers.Authorization)
+            ? MedusaError.SecretKeyAsBearer()
+            : MedusaError.AuthMiddlewareUnauthorized();
+    }
+
     private static async Task<Actor?> ResolveAsync(HttpContext http, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered)
     {
+        if (mechanisms.HasFlag(AuthMechanisms.SecretApiKey)
+            && SecretKeyCredentials.FromAuthorization(http.Request.Headers.Authorization) is { } secret
+            && await http.RequestServices.GetRequiredService<ApiKeyStore>().FindSecretKeyAsync(secret, http.RequestAborted) is { } keyId)
+        {
+            return Actor.ForApiKey(keyId);
+        }
+
         if (mechanisms.HasFlag(AuthMechanisms.Session)
             && await http.RequestServices.GetRequiredService<SessionCookies>().ReadAsync(http) is { } sessionActor
             && IsAllowed(sessionActor, actorType, allowUnregistered))
@@ -65,6 +95,11 @@ internal static class ActorRequirement
 
         var cache = http.RequestServices.GetRequiredService<ValidatedTokenCache>();
         var token = header[scheme.Length..].Trim();
+        if (token.StartsWith("sk_", StringComparison.Ordinal))
+        {
+            return null; // a secret key, not a JWT
+        }
+
         if (cache.Find(token) is { } known)
         {
             return known;

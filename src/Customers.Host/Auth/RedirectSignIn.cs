@@ -74,7 +74,7 @@ internal sealed partial class RedirectSignIn(
         IAuthProvider provider, string actorType, IReadOnlyDictionary<string, string> query, JsonObject body, CancellationToken ct)
     {
         var stateValue = query.GetValueOrDefault("state");
-        if (query.ContainsKey("error"))
+        if (!string.IsNullOrEmpty(query.GetValueOrDefault("error")))
         {
             // The sign-in is over either way; do not leave its state usable.
             if (!string.IsNullOrEmpty(stateValue))
@@ -146,7 +146,8 @@ internal sealed partial class RedirectSignIn(
     /// words it: <c>&lt;error_description&gt;, read more at: &lt;error_uri&gt;</c>.</summary>
     private static void ThrowOnProviderError(IReadOnlyDictionary<string, string> query)
     {
-        if (!query.TryGetValue("error", out var error))
+        // As in Medusa, an empty error parameter is no error.
+        if (query.GetValueOrDefault("error") is not { Length: > 0 } error)
         {
             return;
         }

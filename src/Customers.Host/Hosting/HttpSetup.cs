@@ -87,6 +87,7 @@ internal static class HttpSetup
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes);
         builder.AddCustomersAuthProviders();
         builder.AddCustomersPasswordReset(database);
+        builder.AddCustomersAdmin();
         return builder;
     }
 
@@ -95,6 +96,7 @@ internal static class HttpSetup
         app.UseExceptionHandler();
         app.UseCors();
         app.UseMiddleware<PublishableKeyGate>();
+        app.UseCustomersAdminGate();
         app.UseRateLimiter();
 
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
@@ -104,6 +106,7 @@ internal static class HttpSetup
         app.MapAuthRoutes().RequireCors("auth");
         app.MapStoreCustomerRoutes().RequireCors("store");
         app.MapCustomersPasswordReset();
+        app.MapCustomersAdmin();
 
         // Like Express, an unknown path or method is a 404 "Cannot GET /x" (routing alone would answer 405).
         app.MapFallback(async context =>

@@ -10,6 +10,13 @@ namespace Customers.Host.Storage;
 internal sealed record SqlColumn(string Sql, NpgsqlDbType Type);
 
 /// <summary>
+/// A to-many relation a list may filter by (<see cref="Filter.Related"/>): <c>EXISTS (SELECT 1 FROM From WHERE
+/// Correlation AND inner)</c>, where <paramref name="Inner"/> translates the condition on the related rows. All three
+/// come from code; their table aliases must differ from the outer query's.
+/// </summary>
+internal sealed record SqlRelation(string From, string Correlation, SqlFilter Inner);
+
+/// <summary>
 /// The positional parameters (<c>$1</c>, <c>$2</c>, ...) of one statement. Request values only ever travel here; the
 /// SQL text is assembled from constants and <see cref="SqlColumn"/>s.
 /// </summary>
@@ -41,7 +48,10 @@ internal sealed class SqlParameters
 /// <see cref="SqlColumn"/> from the table given here (an unknown name is a programming error, not a client one: the
 /// route's <see cref="FilterSet"/> only lets known names through); every value becomes a parameter.
 /// </summary>
-internal sealed class SqlFilter(IReadOnlyDictionary<string, SqlColumn> columns, IReadOnlyList<string> searchColumns)
+internal sealed class SqlFilter(
+    IReadOnlyDictionary<string, SqlColumn> columns,
+    IReadOnlyList<string> searchColumns,
+    IReadOnlyDictionary<string, SqlRelation>? relations = null)
 {
     public IReadOnlyDictionary<string, SqlColumn> Columns => columns;
 
@@ -54,6 +64,7 @@ internal sealed class SqlFilter(IReadOnlyDictionary<string, SqlColumn> columns, 
         Filter.Search { Text.Length: 0 } => "TRUE",
         Filter.Search search => Search(search.Text, parameters),
         Filter.NoRows => "FALSE",
+        Filter.Related related => Related(related, parameters),
         _ => throw new InvalidOperationException($"Unknown filter {filter.GetType().Name}."),
     };
 
@@ -95,6 +106,13 @@ internal sealed class SqlFilter(IReadOnlyDictionary<string, SqlColumn> columns, 
             _ => throw new InvalidOperationException($"Unknown operator {compare.Operator}."),
         };
         return $"{column.Sql} {op} {value}";
+    }
+
+    private string Related(Filter.Related related, SqlParameters parameters)
+    {
+        var relation = relations?.GetValueOrDefault(related.Relation)
+            ?? throw new InvalidOperationException($"No relation for the filter field '{related.Relation}'.");
+        return $"EXISTS (SELECT 1 FROM {relation.From} WHERE {relation.Correlation} AND {relation.Inner.Translate(related.Inner, parameters)})";
     }
 
     private string Search(string text, SqlParameters parameters)

@@ -132,9 +132,11 @@ internal sealed partial class OidcProvider : IAuthProvider
             throw NotVerified("the token has no subject");
         }
 
-        if (!string.IsNullOrEmpty(configuration.UserInfoEndpoint) && OAuthHttp.GetString(tokens, "access_token") is { Length: > 0 } accessToken)
+        if (Uri.TryCreate(configuration.UserInfoEndpoint, UriKind.Absolute, out var userInfoEndpoint)
+            && OAuthProviderOptionsValidator.IsAcceptableEndpoint(userInfoEndpoint)
+            && OAuthHttp.GetString(tokens, "access_token") is { Length: > 0 } accessToken)
         {
-            await MergeUserInfoAsync(claims, subject, client, new Uri(configuration.UserInfoEndpoint), accessToken, ct);
+            await MergeUserInfoAsync(claims, subject, client, userInfoEndpoint, accessToken, ct);
         }
 
         var verified = IsTrue(claims["email_verified"]);
@@ -160,7 +162,8 @@ internal sealed partial class OidcProvider : IAuthProvider
         var result = await ValidateSignatureAndClaimsAsync(idToken, ct);
         if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {
-            // The provider may have rotated its keys since the JWKS was read: read it again, once.
+            // The provider may have rotated its keys since the JWKS was read: ask for a fresh read (the manager
+            // allows one per refresh interval, so unknown key ids cannot make us hammer the provider) and try again.
             _discovery.RequestRefresh();
             result = await ValidateSignatureAndClaimsAsync(idToken, ct);
         }
@@ -245,9 +248,8 @@ internal sealed partial class OidcProvider : IAuthProvider
         }
 
         if (!_validIssuers.Contains(configuration.Issuer?.TrimEnd('/'), StringComparer.Ordinal)
-            || string.IsNullOrEmpty(configuration.AuthorizationEndpoint) || string.IsNullOrEmpty(configuration.TokenEndpoint)
-            || !OAuthProviderOptionsValidator.IsAcceptableEndpoint(new Uri(configuration.AuthorizationEndpoint))
-            || !OAuthProviderOptionsValidator.IsAcceptableEndpoint(new Uri(configuration.TokenEndpoint)))
+            || !IsAcceptableEndpoint(configuration.AuthorizationEndpoint)
+            || !IsAcceptableEndpoint(configuration.TokenEndpoint))
         {
             LogDiscoveryUnusable(_logger, Id, configuration.Issuer);
             throw AuthProviderErrors.AuthenticationFailed();
@@ -267,6 +269,9 @@ internal sealed partial class OidcProvider : IAuthProvider
         var methods = configuration.TokenEndpointAuthMethodsSupported;
         return methods.Count == 0 || methods.Contains("client_secret_basic") || !methods.Contains("client_secret_post");
     }
+
+    private static bool IsAcceptableEndpoint(string? address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var url) && OAuthProviderOptionsValidator.IsAcceptableEndpoint(url);
 
     private CustomersException NotVerified(string reason) =>
         CustomersException.Unauthorized($"Could not verify {_title} id_token: {reason}");

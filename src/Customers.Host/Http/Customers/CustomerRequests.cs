@@ -18,6 +18,13 @@ internal static class CustomerRequests
 
     public static readonly ObjectSchema StoreCreateCustomer = StoreUpdateCustomer.With(Field.Email("email"));
 
+    /// <summary>
+    /// Admin create and update (spec A2, A4): every field optional, the e-mail included (<c>null</c> clears it);
+    /// <c>additional_data</c> is accepted and ignored (it feeds Medusa's workflow hooks, which we do not have).
+    /// <c>has_account</c> is not accepted.
+    /// </summary>
+    public static readonly ObjectSchema AdminCustomer = StoreCreateCustomer.With(Field.Record("additional_data"));
+
     /// <summary>An address body (create and update alike; every field optional, spec S5).</summary>
     public static readonly ObjectSchema Address = new(
         Field.NullableString("first_name"),
@@ -34,6 +41,9 @@ internal static class CustomerRequests
         Field.Record("metadata"),
         Field.Boolean("is_default_shipping"),
         Field.Boolean("is_default_billing"));
+
+    /// <summary>An admin address body (spec A7, A9): the store fields plus <c>additional_data</c>, accepted and ignored.</summary>
+    public static readonly ObjectSchema AdminAddress = Address.With(Field.Record("additional_data"));
 
     public static CreateCustomer ToCreateCustomer(JsonObject body, bool hasAccount, string? createdBy) => new(
         Text(body, "email"),

@@ -12,6 +12,7 @@ internal static class CustomerWire
 {
     public const string Addresses = "addresses";
     public const string Orders = "orders";
+    public const string Groups = "groups";
 
     /// <summary>Columns of an address, in the order Medusa writes a nested address (<c>*addresses</c>).</summary>
     public static readonly string[] AddressColumns =
@@ -44,12 +45,33 @@ internal static class CustomerWire
         "created_at", "updated_at",
     ];
 
-    /// <summary>All columns of each relation a customer can expand.</summary>
+    /// <summary>Default of every admin route that answers with a customer: no relations (spec §3.2).</summary>
+    public static readonly string[] AdminCustomerDefaults =
+    [
+        "id", "company_name", "first_name", "last_name", "email", "phone", "metadata", "has_account", "created_by",
+        "created_at", "updated_at", "deleted_at",
+    ];
+
+    /// <summary>Default of the admin address routes: no <c>is_default_*</c> flags (spec Q3), no <c>deleted_at</c>.</summary>
+    public static readonly string[] AdminAddressDefaults =
+    [
+        "id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
+        "province", "postal_code", "country_code", "phone", "metadata", "created_at", "updated_at",
+    ];
+
+    /// <summary>Columns of a nested customer group (<c>*groups</c>).</summary>
+    public static readonly string[] GroupColumns = ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"];
+
+    /// <summary>
+    /// All columns of each relation a customer can expand. Orders live elsewhere and customer groups are not built
+    /// yet, so <c>*orders</c> and <c>*groups</c> answer <c>[]</c>.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> RelationColumns =
         new Dictionary<string, IReadOnlyList<string>>
         {
             [Addresses] = AddressColumns,
             [Orders] = [],
+            [Groups] = GroupColumns,
         };
 
     public static JsonObject Customer(CustomerSnapshot customer)

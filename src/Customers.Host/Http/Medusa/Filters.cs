@@ -26,13 +26,21 @@ internal enum FilterKind
     /// groups are built, answer as if no group existed).
     /// </summary>
     NoRows,
+
+    /// <summary>
+    /// A to-many relation (<c>groups</c> on customers, <c>customers</c> on groups): the row has at least one related
+    /// row that matches. A string or an array of strings matches related ids; an object holds filters on the related
+    /// entity's fields (<see cref="FilterField.Relation"/>), not strict: unknown keys are ignored.
+    /// </summary>
+    Relation,
 }
 
 /// <summary>One filter key of a list route.</summary>
 /// <param name="Name">The query key, which is also the column name the storage layer maps.</param>
 /// <param name="Kind">What it accepts.</param>
 /// <param name="Values">For <see cref="FilterKind.Enum"/>: the allowed values.</param>
-internal sealed record FilterField(string Name, FilterKind Kind, IReadOnlyList<string>? Values = null);
+/// <param name="Relation">For <see cref="FilterKind.Relation"/>: the related entity's filter keys.</param>
+internal sealed record FilterField(string Name, FilterKind Kind, IReadOnlyList<string>? Values = null, FilterSet? Relation = null);
 
 /// <summary>The comparison operators of Medusa's operator map. <c>$contains</c> is refused (it is <c>@&gt;</c>, which a
 /// text column does not have: Medusa answers it with a 500).</summary>
@@ -75,6 +83,9 @@ internal abstract record Filter
 
     /// <summary>Matched by no row.</summary>
     public sealed record NoRows : Filter;
+
+    /// <summary>At least one row of <see cref="Relation"/> related to the row satisfies <see cref="Inner"/>.</summary>
+    public sealed record Related(string Relation, Filter Inner) : Filter;
 }
 
 /// <summary>
@@ -94,6 +105,9 @@ internal sealed class FilterSet
     private const string SearchKey = "q";
     private const string AndKey = "$and";
     private const string OrKey = "$or";
+
+    // How a relation filter given as ids (a string or an array) reads them: equality on the related rows' id.
+    private static readonly FilterField RelatedIds = new("id", FilterKind.Text);
 
     private readonly Dictionary<string, FilterField> _fields;
     private readonly bool _search;
@@ -223,6 +237,8 @@ internal sealed class FilterSet
             case FilterKind.NoRows:
                 filter = new Filter.NoRows();
                 return null;
+            case FilterKind.Relation:
+                return ReadRelation(field, node, path, out filter);
             case FilterKind.Boolean:
                 if (!Validation.TryReadBooleanString(node, out var flag, out var boolIssue, path))
                 {
@@ -249,6 +265,43 @@ internal sealed class FilterSet
                     ? ReadOperators(field, operators, path, out filter)
                     : ReadValues(field, node, path, FilterOperator.Eq, FilterOperator.In, "string, array, object", out filter);
         }
+    }
+
+    /// <summary>
+    /// A relation filter: related ids (<c>groups=id</c>, <c>groups[]=id</c>, <c>groups[0]=id</c>) or an object of the
+    /// related entity's filters (<c>groups[name]=VIP</c>, <c>customers[id]=cus_1</c>). An object that sets no condition
+    /// (only unknown keys) is no filter.
+    /// </summary>
+    private static string? ReadRelation(FilterField field, JsonNode? node, string path, out Filter? filter)
+    {
+        filter = null;
+        Filter? inner;
+        if (node is JsonObject related)
+        {
+            var parts = new List<Filter>();
+            if (field.Relation!.ReadObject(related, topLevel: false, path, parts) is { } issue)
+            {
+                return issue;
+            }
+
+            inner = parts.Count switch
+            {
+                0 => null,
+                1 => parts[0],
+                _ => new Filter.And(parts),
+            };
+        }
+        else if (ReadValues(RelatedIds, node, path, FilterOperator.Eq, FilterOperator.In, "string, array, object", out inner) is { } issue)
+        {
+            return issue;
+        }
+
+        if (inner is not null)
+        {
+            filter = new Filter.Related(field.Name, inner);
+        }
+
+        return null;
     }
 
     /// <summary>A string (<paramref name="single"/>) or an array of strings (<paramref name="many"/>).</summary>

@@ -1,0 +1,30 @@
+using Customers.Host.Http.Admin.ApiKeys;
+using Customers.Host.Http.Admin.Customers;
+using Customers.Host.Http.Admin.Users;
+using Customers.Host.Http.Medusa;
+
+namespace Customers.Host.Http.Admin;
+
+/// <summary>The <c>/admin</c> route tree. Every route in it is behind <see cref="AdminGate"/>.</summary>
+internal static class AdminRoutes
+{
+    public static RouteGroupBuilder MapAdminRoutes(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup(AdminGate.PathPrefix).AddEndpointFilter(AdminGate.RequireAdmission);
+        admin.MapAdminUserRoutes();
+        admin.MapAdminApiKeyRoutes();
+        admin.MapAdminCustomerRoutes();
+        return admin;
+    }
+}
+
+/// <summary>Query helpers shared by the admin routes.</summary>
+internal static class AdminQuery
+{
+    /// <summary>The query of routes that take only <c>fields</c> (Medusa's <c>createSelectParams()</c>).</summary>
+    public static readonly ObjectSchema FieldsOnly = new(Field.String("fields"));
+
+    /// <summary>Validates a fields-only query and applies <paramref name="rules"/> to it.</summary>
+    public static MedusaResult<FieldSelection> Fields(HttpContext http, FieldRules rules) =>
+        RequestQuery.Read(http.Request, FieldsOnly).TryGetValue(out var query, out var error) ? rules.Select(query) : error;
+}

@@ -1,0 +1,156 @@
+using System.Text.Json.Nodes;
+using Customers.Abstractions.Customers;
+using Customers.Abstractions.Errors;
+using Customers.Host.Http.Customers;
+using Customers.Host.Http.Medusa;
+using Customers.Host.Storage;
+
+namespace Customers.Host.Http.Admin.Customers;
+
+/// <summary>
+/// <c>/admin/customers/{id}/addresses</c> (spec A6-A10). Every route is scoped to the customer in the path: another
+/// customer's address id is "not found", which Medusa answers leniently (200 <c>{}</c> on GET, 200 and no change on
+/// update and delete). Medusa's delete removes the address whatever customer owns it (Q2); ours removes nothing then.
+/// </summary>
+internal static class AdminCustomerAddressRoutes
+{
+    private static readonly FieldRules AddressFields = new(CustomerWire.AdminAddressDefaults);
+
+    private static readonly FilterSet Filters = new(
+        search: true,
+        andOr: false,
+        new FilterField("company", FilterKind.Text),
+        new FilterField("city", FilterKind.Text),
+        new FilterField("country_code", FilterKind.Text),
+        new FilterField("province", FilterKind.Text),
+        new FilterField("postal_code", FilterKind.Text));
+
+    private static readonly ObjectSchema ListSchema = Filters.ListSchema();
+    private static readonly string[] OrderFields = [.. CustomerReadModel.AddressColumns.Keys];
+
+    public static RouteGroupBuilder MapAdminCustomerAddressRoutes(this RouteGroupBuilder customers)
+    {
+        var addresses = customers.MapGroup("/{id}/addresses");
+        addresses.MapGet("", ListAsync);
+        addresses.MapPost("", AddAsync);
+        addresses.MapGet("/{addressId}", GetAsync);
+        addresses.MapPost("/{addressId}", UpdateAsync);
+        addresses.MapDelete("/{addressId}", DeleteAsync);
+        return addresses;
+    }
+
+    /// <summary>A6: from the read model; a missing customer has no addresses (200, empty).</summary>
+    private static async Task<IResult> ListAsync(string id, HttpContext http, CustomerReadModel readModel)
+    {
+        if (!RequestQuery.Read(http.Request, ListSchema).TryGetValue(out var query, out var error)
+            || !ListQuery.Parse(query, OrderFields).TryGetValue(out var page, out error)
+            || !AddressFields.Select(query).TryGetValue(out var fields, out error)
+            || !Filters.Parse(query).TryGetValue(out var filter, out error))
+        {
+            return error.ToResult();
+        }
+
+        var addresses = await readModel.ListAddressesAsync(id, filter, page, http.RequestAborted);
+        var items = new JsonArray();
+        foreach (var address in addresses.Items)
+        {
+            items.Add(Project(address, fields));
+        }
+
+        return JsonBodyResult.Of(Envelopes.ListJson("addresses", items, addresses.Count, page.Offset, page.Limit));
+    }
+
+    /// <summary>A7: answers the customer (admin fields: no addresses unless <c>fields</c> asks for them).</summary>
+    private static async Task<IResult> AddAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminAddress)).TryGetValue(out var body, out var error)
+            || !AdminQuery.Fields(http, AdminCustomersRoutes.CustomerFields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        try
+        {
+            var customer = await grains.GetGrain<ICustomerGrain>(id).AddAddressAsync(CustomerRequests.ToAddressFields(body));
+            return AdminCustomersRoutes.CustomerResult(customer, fields);
+        }
+        catch (CustomersException missing) when (missing.Kind == ErrorKind.NotFound)
+        {
+            return MedusaError.NotFound($"You tried to set relationship customer_id: {id}, but such entity does not exist").ToResult();
+        }
+    }
+
+    /// <summary>A8: not this customer's address (or no such customer): 200 <c>{}</c>, as in Medusa.</summary>
+    private static async Task<IResult> GetAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
+    {
+        if (!AdminQuery.Fields(http, AddressFields).TryGetValue(out var fields, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var address = (await grains.GetGrain<ICustomerGrain>(id).GetAsync())?.Addresses.FirstOrDefault(a => a.Id == addressId);
+        return address is null
+            ? JsonBodyResult.Of(new JsonObject())
+            : JsonBodyResult.Wrapped("address", Project(address, fields));
+    }
+
+    /// <summary>A9: not this customer's address: nothing changes and the customer is answered (or <c>{}</c> without one).</summary>
+    private static async Task<IResult> UpdateAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminAddress)).TryGetValue(out var body, out var error)
+            || !AdminQuery.Fields(http, AdminCustomersRoutes.CustomerFields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        var grain = grains.GetGrain<ICustomerGrain>(id);
+        CustomerSnapshot? customer;
+        try
+        {
+            customer = await grain.UpdateAddressAsync(addressId, CustomerRequests.ToAddressFields(body));
+        }
+        catch (CustomersException missing) when (missing.Kind == ErrorKind.NotFound)
+        {
+            customer = await grain.GetAsync();
+        }
+
+        return CustomerOrEmpty(customer, fields);
+    }
+
+    /// <summary>
+    /// A10: a hard delete of this customer's address; another customer's address is left alone (Medusa would delete
+    /// it, Q2). Always 200 with the address id and the customer as <c>parent</c> (left out when there is none).
+    /// </summary>
+    private static async Task<IResult> DeleteAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
+    {
+        if (!AdminQuery.Fields(http, AdminCustomersRoutes.CustomerFields).TryGetValue(out var fields, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var grain = grains.GetGrain<ICustomerGrain>(id);
+        CustomerSnapshot? customer;
+        try
+        {
+            customer = await grain.DeleteAddressAsync(addressId);
+        }
+        catch (CustomersException missing) when (missing.Kind == ErrorKind.NotFound)
+        {
+            customer = await grain.GetAsync();
+        }
+
+        var answer = new JsonObject { ["id"] = addressId, ["object"] = "customer_address", ["deleted"] = true };
+        if (customer is not null)
+        {
+            answer["parent"] = AdminCustomersRoutes.Project(customer, fields);
+        }
+
+        return JsonBodyResult.Of(answer);
+    }
+
+    private static JsonBodyResult CustomerOrEmpty(CustomerSnapshot? customer, FieldSelection fields) =>
+        customer is null ? JsonBodyResult.Of(new JsonObject()) : AdminCustomersRoutes.CustomerResult(customer, fields);
+
+    private static JsonObject Project(AddressSnapshot address, FieldSelection fields) =>
+        Fields.Project(CustomerWire.Address(address), fields, CustomerWire.RelationColumns);
+}

@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using Customers.Abstractions.Customers;
+using Customers.Abstractions.Errors;
+using Customers.Abstractions.Ids;
+using Customers.Host.Auth;
+using Customers.Host.Http.Customers;
+using Customers.Host.Http.Medusa;
+using Customers.Host.Storage;
+
+namespace Customers.Host.Http.Admin.Customers;
+
+/// <summary>
+/// <c>/admin/customers</c> (spec §3.4, A1-A10): any customer, by id. Lists and search read the relational read model;
+/// single customers and every write go through the customer's grain. Customer groups (A11, <c>*groups</c>, the
+/// <c>groups</c> filter) answer as if no group existed until groups are built.
+/// </summary>
+internal static class AdminCustomersRoutes
+{
+    internal static readonly FieldRules CustomerFields = new(CustomerWire.AdminCustomerDefaults);
+
+    public static RouteGroupBuilder MapAdminCustomerRoutes(this RouteGroupBuilder admin)
+    {
+        var customers = admin.MapGroup("/customers").WithTags("Admin customers");
+        customers.MapGet("", AdminCustomerList.ListAsync);
+        customers.MapPost("", CreateAsync);
+        customers.MapGet("/{id}", GetAsync);
+        customers.MapPost("/{id}", UpdateAsync);
+        customers.MapDelete("/{id}", DeleteAsync);
+        customers.MapAdminCustomerAddressRoutes();
+        return customers;
+    }
+
+    /// <summary>A2: a guest customer (<c>has_account: false</c>) created by the caller (a user, or a secret key).</summary>
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminCustomer)).TryGetValue(out var body, out var error)
+            || !AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        // A duplicate guest e-mail fails at the read model's unique index: 400 "Customer with email: …, already exists."
+        var command = CustomerRequests.ToCreateCustomer(body, hasAccount: false, createdBy: http.GetActor().ActorId);
+        var customer = await grains.GetGrain<ICustomerGrain>(EntityId.New(EntityId.Customer, time.GetUtcNow())).CreateAsync(command);
+        return CustomerResult(customer, fields);
+    }
+
+    /// <summary>A3: missing or deleted answers 404 <c>Customer with id: … not found</c>.</summary>
+    private static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var customer = await grains.GetGrain<ICustomerGrain>(id).GetAsync();
+        return customer is null
+            ? MedusaError.NotFound($"Customer with id: {id} not found").ToResult()
+            : CustomerResult(customer, fields);
+    }
+
+    /// <summary>A4: a partial update, e-mail included; missing answers 404 with Medusa's quoted id.</summary>
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminCustomer)).TryGetValue(out var body, out var error)
+            || !AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        try
+        {
+            var customer = await grains.GetGrain<ICustomerGrain>(id).UpdateAsync(CustomerRequests.ToUpdateCustomer(body));
+            return CustomerResult(customer, fields);
+        }
+        catch (CustomersException missing) when (missing.Kind == ErrorKind.NotFound)
+        {
+            return MedusaError.NotFound($"Customer with id \"{id}\" not found").ToResult();
+        }
+    }
+
+    /// <summary>A5: soft delete, then the customer's login is unlinked (see <see cref="CustomerDeletion"/>). Always 200.</summary>
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, CustomerDeletion deletion)
+    {
+        await deletion.DeleteAsync(id, http.RequestAborted);
+        return JsonBodyResult.Of(new JsonObject { ["id"] = id, ["object"] = "customer", ["deleted"] = true });
+    }
+
+    internal static JsonBodyResult CustomerResult(CustomerSnapshot customer, FieldSelection fields) =>
+        JsonBodyResult.Wrapped("customer", Project(customer, fields));
+
+    internal static JsonObject Project(CustomerSnapshot customer, FieldSelection fields) =>
+        Fields.Project(CustomerWire.Customer(customer), fields, CustomerWire.RelationColumns);
+}
