@@ -15,7 +15,7 @@ const defaultDll = join(repoRoot, "src/Customers.Host/bin/Release/net10.0/Custom
 const startupTimeoutMs = Number(process.env.CUSTOMERS_HOST_START_TIMEOUT_MS ?? 180_000);
 const stopTimeoutMs = 30_000;
 
-/** The host's dll: $CUSTOMERS_HOST_DLL, else the Release build (built here when missing). */
+/** The host's dll: $CUSTOMERS_HOST_DLL, else the Release build (`npm test` rebuilds it first; built here when missing). */
 export function hostDll() {
   if (process.env.CUSTOMERS_HOST_DLL) {
     const dll = resolve(process.env.CUSTOMERS_HOST_DLL);
