@@ -12,6 +12,8 @@ internal static class AdminSetup
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<CustomerReadModel>();
         builder.Services.AddSingleton<CustomerDeletion>();
+        builder.Services.AddSingleton<CustomerGroupReadModel>();
+        builder.Services.AddSingleton<CustomerGroupMembership>();
         return builder;
     }
 

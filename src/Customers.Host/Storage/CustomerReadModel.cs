@@ -57,9 +57,11 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database)
         ["deleted_at"] = new("a.deleted_at", Timestamp),
     };
 
-    // Medusa's searchable columns (spec §1.8).
+    // Medusa's searchable columns (spec §1.8); groups: see CustomerGroupColumns.
     private static readonly SqlFilter Customers = new(
-        CustomerColumns, ["c.company_name", "c.first_name", "c.last_name", "c.email", "c.phone"]);
+        CustomerColumns,
+        ["c.company_name", "c.first_name", "c.last_name", "c.email", "c.phone"],
+        new Dictionary<string, SqlRelation> { ["groups"] = CustomerGroupColumns.GroupsOfCustomer });
 
     private static readonly SqlFilter Addresses = new(
         AddressColumns,

@@ -80,6 +80,11 @@ internal sealed class SqlFilter(
     private string Compare(Filter.Compare compare, SqlParameters parameters)
     {
         var column = Column(compare.Field);
+        if (column.Type == NpgsqlDbType.TimestampTz)
+        {
+            return CompareTimestamp(column, compare, parameters);
+        }
+
         switch (compare.Operator)
         {
             case FilterOperator.In:
@@ -114,6 +119,39 @@ internal sealed class SqlFilter(
             ?? throw new InvalidOperationException($"No relation for the filter field '{related.Relation}'.");
         return $"EXISTS (SELECT 1 FROM {relation.From} WHERE {relation.Correlation} AND {relation.Inner.Translate(related.Inner, parameters)})";
     }
+
+    /// <summary>
+    /// Timestamps are stored with microseconds but shown with milliseconds (spec §1.10), so a value is compared as the
+    /// millisecond it names: <c>created_at=&lt;a created_at the API answered&gt;</c> finds that row, and <c>$lte</c> of it
+    /// includes it. Every form stays a plain range on the column, so its indexes still apply.
+    /// </summary>
+    private static string CompareTimestamp(SqlColumn column, Filter.Compare compare, SqlParameters parameters)
+    {
+        string From(DateTimeOffset value) => parameters.Add(value, NpgsqlDbType.TimestampTz);
+        string Until(DateTimeOffset value) => parameters.Add(EndOfMillisecond(value), NpgsqlDbType.TimestampTz);
+        string Within(DateTimeOffset value) => $"({column.Sql} >= {From(value)} AND {column.Sql} < {Until(value)})";
+        string WithinAny(object values) => "(" + string.Join(" OR ", ((DateTimeOffset[])values).Select(Within).DefaultIfEmpty("FALSE")) + ")";
+
+        return compare.Operator switch
+        {
+            FilterOperator.Eq => Within((DateTimeOffset)compare.Value),
+            FilterOperator.Ne => $"NOT {Within((DateTimeOffset)compare.Value)}",
+            FilterOperator.In => WithinAny(compare.Value),
+            FilterOperator.NotIn => $"NOT {WithinAny(compare.Value)}",
+            FilterOperator.Gt => $"{column.Sql} >= {Until((DateTimeOffset)compare.Value)}",
+            FilterOperator.Gte => $"{column.Sql} >= {From((DateTimeOffset)compare.Value)}",
+            FilterOperator.Lt => $"{column.Sql} < {From((DateTimeOffset)compare.Value)}",
+            FilterOperator.Lte => $"{column.Sql} < {Until((DateTimeOffset)compare.Value)}",
+            _ => throw new InvalidOperationException($"{compare.Operator} does not apply to the timestamp {compare.Field}."),
+        };
+    }
+
+    /// <summary>
+    /// The end (exclusive) of the millisecond <paramref name="value"/> names; a value with finer digits names its
+    /// microsecond (PostgreSQL's precision).
+    /// </summary>
+    private static DateTimeOffset EndOfMillisecond(DateTimeOffset value) =>
+        value.Ticks % TimeSpan.TicksPerMillisecond == 0 ? value.AddMilliseconds(1) : value.AddTicks(TimeSpan.TicksPerMicrosecond);
 
     private string Search(string text, SqlParameters parameters)
     {

@@ -6,6 +6,7 @@ import { chmodSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rm
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -86,11 +87,13 @@ export function providerEnvironment(providers) {
 }
 
 /**
- * Starts a host. Returns { baseUrl, publishableKey, pid, dataDir, logFile, stop() }.
+ * Starts a host. Returns { baseUrl, publishableKey, pid, dataDir, logFile, stop() }, and with `admin: true` also
+ * `admin` ({ email, password, userId }, made with `user create`), `secretKey` (an sk_ token from `api-key create`) and
+ * `secretKeyId` (its apk_ id).
  * Options: extraArgs (more configuration arguments); providers (auth providers, see providerEnvironment); corsOrigins
- * (browser origins allowed on /auth and /store, for pages served elsewhere that call the API).
+ * (browser origins allowed on /auth and /store, for pages served elsewhere that call the API); admin.
  */
-export async function startHost({ extraArgs = [], providers = {}, corsOrigins = [] } = {}) {
+export async function startHost({ extraArgs = [], providers = {}, corsOrigins = [], admin = false } = {}) {
   const dll = hostDll();
   const dir = mkdtempSync(join(tmpdir(), "customers-js-"));
   // The embedded PostgreSQL runs as the postgres user, which must be able to traverse into the directory.
@@ -128,6 +131,7 @@ export async function startHost({ extraArgs = [], providers = {}, corsOrigins = 
     if (!publishableKey.startsWith("pk_")) {
       throw new Error(`api-key create did not print a pk_ token on its last line:\n${keyOutput}`);
     }
+    const adminAccess = admin ? createAdminAccess(dll, configArgs, env, log) : {};
 
     child = spawn("dotnet", [dll, "--urls", baseUrl, ...configArgs], {
       cwd: repoRoot,
@@ -152,6 +156,7 @@ export async function startHost({ extraArgs = [], providers = {}, corsOrigins = 
     const host = {
       baseUrl,
       publishableKey,
+      ...adminAccess,
       pid: child.pid,
       dataDir: dir,
       logFile,
@@ -170,6 +175,24 @@ export async function startHost({ extraArgs = [], providers = {}, corsOrigins = 
     error.message += `\n--- host log (${logFile}) ---\n${tail}`;
     throw error;
   }
+}
+
+/** An admin user (`user create`) and a secret API key (`api-key create --type secret`), both made with the host's CLI. */
+function createAdminAccess(dll, configArgs, env, log) {
+  const email = `admin-${randomUUID()}@example.com`;
+  const password = `Adm1n-${randomUUID()}`;
+  const userOutput = runCli(dll, ["user", "create", "--email", email, "--password", password, ...configArgs], env, log);
+  const userId = userOutput.trim().split("\n").at(-1).trim();
+  if (!userId.startsWith("user_")) {
+    throw new Error(`user create did not print a user_ id on its last line:\n${userOutput}`);
+  }
+  const keyOutput = runCli(dll, ["api-key", "create", "--type", "secret", "--title", "js-sdk-admin", ...configArgs], env, log);
+  const secretKey = keyOutput.trim().split("\n").at(-1).trim();
+  if (!secretKey.startsWith("sk_")) {
+    throw new Error(`api-key create did not print an sk_ token on its last line:\n${keyOutput}`);
+  }
+  const secretKeyId = keyOutput.match(/\bapk_[0-9A-Z]{26}\b/)?.[0];
+  return { admin: { email, password, userId }, secretKey, secretKeyId };
 }
 
 function waitForListening(child, log, exited) {

@@ -1,4 +1,5 @@
 using Customers.Host.Http.Admin.ApiKeys;
+using Customers.Host.Http.Admin.CustomerGroups;
 using Customers.Host.Http.Admin.Customers;
 using Customers.Host.Http.Admin.Users;
 using Customers.Host.Http.Medusa;
@@ -14,6 +15,7 @@ internal static class AdminRoutes
         admin.MapAdminUserRoutes();
         admin.MapAdminApiKeyRoutes();
         admin.MapAdminCustomerRoutes();
+        admin.MapAdminCustomerGroupRoutes();
         return admin;
     }
 }

@@ -221,7 +221,7 @@ internal sealed class FilterSet
 
         if (members.Count > 0)
         {
-            filter = or ? new Filter.Or(members) : new Filter.And(members);
+            filter = members.Count == 1 ? members[0] : or ? new Filter.Or(members) : new Filter.And(members);
         }
 
         return null;

@@ -48,6 +48,18 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
     }
 
     [Fact]
+    public async Task The_database_refuses_a_plaintext_secret_key()
+    {
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Sql.ExecuteAsync(
+            api.ConnectionString,
+            "INSERT INTO api_key (id, token, redacted, title, type, created_by) VALUES ($1, $2, 'sk_aaa***aaa', 'plain', 'secret', 'x')",
+            "apk_plaintext",
+            "sk_" + new string('a', 64)));
+
+        Assert.Equal("ck_api_key_secret_hashed", error.ConstraintName);
+    }
+
+    [Fact]
     public async Task Publishable_keys_keep_showing_their_token_and_work_on_the_store()
     {
         var admin = await api.CreateAdminAsync();

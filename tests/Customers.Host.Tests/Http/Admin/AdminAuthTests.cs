@@ -46,7 +46,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
 
         var response = (await api.Anonymous.GetAsync(_me + "?fields=id,email", configure: Cookie(cookie))).Expect(HttpStatusCode.OK);
 
-        Assert.Equal($$"""{"user":{"id":"{{admin.UserId}}","email":"{{admin.Email}}"}}""", response.Body);
+        Assert.Equal($$$"""{"user":{"id":"{{{admin.UserId}}}","email":"{{{admin.Email}}}"}}""", response.Body);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
     [InlineData("GET", "/admin")]
     [InlineData("PUT", "/admin/customers")]
     [InlineData("GET", "/ADMIN/customers")]
-    [InlineData("GET", "/Admin/Users/Me")]
+    [InlineData("GET", "/Admin/Customers")]
     public async Task Unknown_paths_and_methods_answer_401_before_404(string method, string path)
     {
         var key = await api.CreateSecretKeyAsync();
@@ -178,6 +178,18 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
 
         anonymous.ExpectUnauthorized();
         Assert.NotEqual(HttpStatusCode.Unauthorized, withKey.Status);
+    }
+
+    [Fact]
+    public async Task Cors_preflight_of_an_admin_route_is_answered_before_the_gate()
+    {
+        var response = await api.Anonymous.SendAsync(HttpMethod.Options, _customers, null, configure: r =>
+        {
+            r.Headers.TryAddWithoutValidation("Origin", "https://admin.example.com");
+            r.Headers.TryAddWithoutValidation("Access-Control-Request-Method", "GET");
+        });
+
+        Assert.Equal(HttpStatusCode.NoContent, response.Status);
     }
 
     [Fact]

@@ -136,7 +136,6 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     [InlineData("limit=abc", "Invalid request: Expected type: 'number' for field 'limit', got: 'abc'")]
     [InlineData("fields=a&fields=b", "Invalid request: Expected type: 'string' for field 'fields', got: 'a,b'")]
     [InlineData("id[$re]=(", "Invalid filter value: invalid regular expression: parentheses () not balanced")]
-    [InlineData("id[$like]=cus%5C", "Invalid filter value: LIKE pattern must not end with escape character")]
     public async Task Bad_filters_are_400(string query, string message)
     {
         var key = await api.CreateSecretKeyAsync();
@@ -152,7 +151,8 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     [InlineData("email=%27%20OR%20%271%27%3D%271")]
     [InlineData("id[$in][]=x%27)%20OR%20(1%3D1")]
     [InlineData("first_name[]=a%27%2C%27b")]
-    [InlineData("created_by=x%22%3B%20DELETE%20FROM%20customer%3B%20--")]
+    [InlineData("company_name=x%22%3B%20DELETE%20FROM%20customer%3B%20--")]
+    [InlineData("id[$like]=cus%5C")]
     [InlineData("id[$re]=.%2A%27%3B%20DROP%20TABLE%20customer%3B%20--")]
     public async Task Injection_attempts_are_only_values(string query)
     {

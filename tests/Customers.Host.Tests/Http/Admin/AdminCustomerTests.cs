@@ -237,7 +237,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var more = (await api.AdminGetAsync($"{_customers}/{customer.Id()}?fields=%2Baddresses.city,-metadata,*groups,%2Borders.id", key)).Expect(HttpStatusCode.OK);
 
         Assert.True(JsonNode.DeepEquals(customer, plain.Object["customer"]), plain.Body);
-        Assert.Equal($$"""{"customer":{"first_name":"Get","id":"{{customer.Id()}}"}}""", some.Body);
+        Assert.Equal($$$"""{"customer":{"first_name":"Get","id":"{{{customer.Id()}}}"}}""", some.Body);
         var expanded = more.Object["customer"]!.AsObject();
         Assert.DoesNotContain("metadata", expanded.Select(p => p.Key));
         Assert.Equal("[]", expanded["addresses"]!.ToJsonString());

@@ -9,7 +9,8 @@ namespace Customers.Host.Http.Admin.Customers;
 /// A1 <c>GET /admin/customers</c>, from the read model in one statement (plus one for <c>*addresses</c>): <c>q</c> over
 /// e-mail, names, phone and company; equality filters; operator maps on <c>id</c> and the timestamps; <c>$and</c> and
 /// <c>$or</c>; one <c>order</c> field from the customer's columns (anything else is 400, where Medusa answers 500);
-/// paging with an exact count. The <c>groups</c> filter is accepted and, with no groups yet, matches nobody.
+/// paging with an exact count. The <c>groups</c> filter matches members of live groups (plus one statement for
+/// <c>*groups</c>).
 /// </summary>
 internal static class AdminCustomerList
 {
@@ -27,12 +28,12 @@ internal static class AdminCustomerList
         new FilterField("created_at", FilterKind.TimestampOperators),
         new FilterField("updated_at", FilterKind.TimestampOperators),
         new FilterField("deleted_at", FilterKind.TimestampOperators),
-        new FilterField("groups", FilterKind.NoRows));
+        AdminCustomerGroupsOfCustomerRoutes.GroupsFilter);
 
     private static readonly ObjectSchema Schema = Filters.ListSchema();
     private static readonly string[] OrderFields = [.. CustomerReadModel.CustomerColumns.Keys];
 
-    public static async Task<IResult> ListAsync(HttpContext http, CustomerReadModel readModel)
+    public static async Task<IResult> ListAsync(HttpContext http, CustomerReadModel readModel, CustomerGroupReadModel groupReadModel)
     {
         if (!RequestQuery.Read(http.Request, Schema).TryGetValue(out var query, out var error)
             || !ListQuery.Parse(query, OrderFields).TryGetValue(out var page, out error)
@@ -43,10 +44,12 @@ internal static class AdminCustomerList
         }
 
         var customers = await readModel.ListCustomersAsync(filter, page, fields.Includes(CustomerWire.Addresses), http.RequestAborted);
+        var groups = await AdminCustomerGroupsOfCustomerRoutes.GroupsAsync(
+            [.. customers.Items.Select(c => c.Id)], fields, groupReadModel, http.RequestAborted);
         var items = new JsonArray();
         foreach (var customer in customers.Items)
         {
-            items.Add(AdminCustomersRoutes.Project(customer, fields));
+            items.Add(AdminCustomersRoutes.Project(customer, fields, groups));
         }
 
         return JsonBodyResult.Of(Envelopes.ListJson("customers", items, customers.Count, page.Offset, page.Limit));

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
+using Customers.Abstractions.CustomerGroups;
 using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
 using Customers.Abstractions.Ids;
 using Customers.Host.Auth;
+using Customers.Host.Http.Admin.CustomerGroups;
 using Customers.Host.Http.Customers;
 using Customers.Host.Http.Medusa;
 using Customers.Host.Storage;
@@ -11,8 +13,8 @@ namespace Customers.Host.Http.Admin.Customers;
 
 /// <summary>
 /// <c>/admin/customers</c> (spec §3.4, A1-A10): any customer, by id. Lists and search read the relational read model;
-/// single customers and every write go through the customer's grain. Customer groups (A11, <c>*groups</c>, the
-/// <c>groups</c> filter) answer as if no group existed until groups are built.
+/// single customers and every write go through the customer's grain. Group memberships (A11, <c>*groups</c>) are read
+/// and changed in the relational model (<see cref="AdminCustomerGroupsOfCustomerRoutes"/>).
 /// </summary>
 internal static class AdminCustomersRoutes
 {
@@ -27,6 +29,7 @@ internal static class AdminCustomersRoutes
         customers.MapPost("/{id}", UpdateAsync);
         customers.MapDelete("/{id}", DeleteAsync);
         customers.MapAdminCustomerAddressRoutes();
+        customers.MapAdminCustomerGroupsOfCustomerRoutes();
         return customers;
     }
 
@@ -46,7 +49,7 @@ internal static class AdminCustomersRoutes
     }
 
     /// <summary>A3: missing or deleted answers 404 <c>Customer with id: … not found</c>.</summary>
-    private static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel groups)
     {
         if (!AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out var error))
         {
@@ -56,11 +59,11 @@ internal static class AdminCustomersRoutes
         var customer = await grains.GetGrain<ICustomerGrain>(id).GetAsync();
         return customer is null
             ? MedusaError.NotFound($"Customer with id: {id} not found").ToResult()
-            : CustomerResult(customer, fields);
+            : CustomerResult(customer, fields, await AdminCustomerGroupsOfCustomerRoutes.GroupsAsync([id], fields, groups, http.RequestAborted));
     }
 
     /// <summary>A4: a partial update, e-mail included; missing answers 404 with Medusa's quoted id.</summary>
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel groups)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminCustomer)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out error))
@@ -71,7 +74,7 @@ internal static class AdminCustomersRoutes
         try
         {
             var customer = await grains.GetGrain<ICustomerGrain>(id).UpdateAsync(CustomerRequests.ToUpdateCustomer(body));
-            return CustomerResult(customer, fields);
+            return CustomerResult(customer, fields, await AdminCustomerGroupsOfCustomerRoutes.GroupsAsync([id], fields, groups, http.RequestAborted));
         }
         catch (CustomersException missing) when (missing.Kind == ErrorKind.NotFound)
         {
@@ -86,9 +89,24 @@ internal static class AdminCustomersRoutes
         return JsonBodyResult.Of(new JsonObject { ["id"] = id, ["object"] = "customer", ["deleted"] = true });
     }
 
-    internal static JsonBodyResult CustomerResult(CustomerSnapshot customer, FieldSelection fields) =>
-        JsonBodyResult.Wrapped("customer", Project(customer, fields));
+    internal static JsonBodyResult CustomerResult(
+        CustomerSnapshot customer, FieldSelection fields, ILookup<string, CustomerGroupSnapshot>? groups = null) =>
+        JsonBodyResult.Wrapped("customer", Project(customer, fields, groups));
 
-    internal static JsonObject Project(CustomerSnapshot customer, FieldSelection fields) =>
-        Fields.Project(CustomerWire.Customer(customer), fields, CustomerWire.RelationColumns);
+    /// <summary>
+    /// The customer projected onto <paramref name="fields"/>. <paramref name="groups"/> are the customers' groups when
+    /// <c>fields</c> asks for them (<see cref="AdminCustomerGroupsOfCustomerRoutes.GroupsAsync"/>); without them
+    /// <c>*groups</c> answers <c>[]</c>.
+    /// </summary>
+    internal static JsonObject Project(
+        CustomerSnapshot customer, FieldSelection fields, ILookup<string, CustomerGroupSnapshot>? groups = null)
+    {
+        var json = CustomerWire.Customer(customer);
+        if (groups is not null)
+        {
+            CustomerGroupWire.WithGroups(json, groups[customer.Id]);
+        }
+
+        return Fields.Project(json, fields, CustomerWire.RelationColumns);
+    }
 }

@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using Customers.Abstractions.CustomerGroups;
+using Customers.Abstractions.Customers;
+using Customers.Abstractions.Errors;
+using Customers.Abstractions.Ids;
+using Customers.Host.Auth;
+using Customers.Host.Http.Medusa;
+using Customers.Host.Storage;
+
+namespace Customers.Host.Http.Admin.CustomerGroups;
+
+/// <summary>
+/// <c>/admin/customer-groups</c> (spec §3.5, G1-G6). A group's own data lives in its grain (keyed <c>cusgroup_…</c>),
+/// which every single-group read and write goes through; lists read the relational model. Memberships are changed by
+/// <see cref="CustomerGroupMembership"/>, one database call per request whatever the batch size.
+/// </summary>
+internal static class AdminCustomerGroupsRoutes
+{
+    public static RouteGroupBuilder MapAdminCustomerGroupRoutes(this RouteGroupBuilder admin)
+    {
+        var groups = admin.MapGroup("/customer-groups").WithTags("Admin customer groups");
+        groups.MapGet("", AdminCustomerGroupList.ListAsync);
+        groups.MapPost("", CreateAsync);
+        groups.MapGet("/{id}", GetAsync);
+        groups.MapPost("/{id}", UpdateAsync);
+        groups.MapDelete("/{id}", DeleteAsync);
+        groups.MapPost("/{id}/customers", ChangeCustomersAsync);
+        return groups;
+    }
+
+    /// <summary>G2: a new group created by the caller (a user, or a secret key). A taken name is 400 "… already exists.".</summary>
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerGroupRequests.Create)).TryGetValue(out var body, out var error)
+            || !AdminQuery.Fields(http, CustomerGroupWire.Fields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        var command = CustomerGroupRequests.ToCreate(body, http.GetActor().ActorId);
+        var group = await grains.GetGrain<ICustomerGroupGrain>(EntityId.New(EntityId.CustomerGroup, time.GetUtcNow())).CreateAsync(command);
+        return GroupResult(group, fields, customers: null); // a new group has no members: *customers is []
+    }
+
+    /// <summary>G3: missing or deleted answers 404 <c>Customer group with id: … not found</c>.</summary>
+    private static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel readModel)
+    {
+        if (!AdminQuery.Fields(http, CustomerGroupWire.Fields).TryGetValue(out var fields, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var group = await grains.GetGrain<ICustomerGroupGrain>(id).GetAsync();
+        return group is null
+            ? NotFound(id)
+            : GroupResult(group, fields, await CustomersAsync(group, fields, readModel, http.RequestAborted));
+    }
+
+    /// <summary>G4: rename and/or merge metadata; missing answers 404 with Medusa's quoted id.</summary>
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel readModel)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerGroupRequests.Update)).TryGetValue(out var body, out var error)
+            || !AdminQuery.Fields(http, CustomerGroupWire.Fields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        CustomerGroupSnapshot group;
+        try
+        {
+            group = await grains.GetGrain<ICustomerGroupGrain>(id).UpdateAsync(CustomerGroupRequests.ToUpdate(body));
+        }
+        catch (CustomersException missing) when (missing.Kind == ErrorKind.NotFound)
+        {
+            return MedusaError.NotFound($"Customer group with id \"{id}\" not found").ToResult();
+        }
+
+        return GroupResult(group, fields, await CustomersAsync(group, fields, readModel, http.RequestAborted));
+    }
+
+    /// <summary>G5: soft delete. A missing or already deleted group answers the same 200 (spec Q5).</summary>
+    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains)
+    {
+        await grains.GetGrain<ICustomerGroupGrain>(id).DeleteAsync();
+        return JsonBodyResult.Of(new JsonObject { ["id"] = id, ["object"] = "customer_group", ["deleted"] = true });
+    }
+
+    /// <summary>
+    /// G6: <c>{add?, remove?}</c> customer ids, in one transaction (nothing changes when an id is unknown). A missing
+    /// or deleted group is 404 <c>You tried to set relationship customer_group_id: …</c> (Medusa adds members to a deleted
+    /// group and answers <c>{}</c>, spec Q20); an unknown or deleted customer in <c>add</c> is the <c>customer_id</c> variant.
+    /// </summary>
+    private static async Task<IResult> ChangeCustomersAsync(
+        string id, HttpContext http, IGrainFactory grains, CustomerGroupMembership membership, CustomerGroupReadModel readModel)
+    {
+        if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerGroupRequests.Membership)).TryGetValue(out var body, out var error)
+            || !AdminQuery.Fields(http, CustomerGroupWire.Fields).TryGetValue(out var fields, out error))
+        {
+            return error.ToResult();
+        }
+
+        await membership.ChangeCustomersOfGroupAsync(
+            id, CustomerGroupRequests.Ids(body, "add"), CustomerGroupRequests.Ids(body, "remove"), http.RequestAborted);
+
+        // Also reached with an empty body, which changes nothing and so checks nothing.
+        var group = await grains.GetGrain<ICustomerGroupGrain>(id).GetAsync();
+        return group is null
+            ? MedusaError.NotFound(UnknownGroupRelationship(id)).ToResult()
+            : GroupResult(group, fields, await CustomersAsync(group, fields, readModel, http.RequestAborted));
+    }
+
+    /// <summary>Medusa's foreign-key wording for a group that does not exist (or, here, was deleted).</summary>
+    internal static string UnknownGroupRelationship(string id) =>
+        $"You tried to set relationship customer_group_id: {id}, but such entity does not exist";
+
+    private static IResult NotFound(string id) => MedusaError.NotFound($"Customer group with id: {id} not found").ToResult();
+
+    private static JsonBodyResult GroupResult(CustomerGroupSnapshot group, FieldSelection fields, IEnumerable<CustomerSnapshot>? customers) =>
+        JsonBodyResult.Wrapped("customer_group", CustomerGroupWire.Project(group, fields, customers));
+
+    /// <summary>The group's live customers when <c>fields</c> asks for them, else null (nothing is read).</summary>
+    private static async Task<IEnumerable<CustomerSnapshot>?> CustomersAsync(
+        CustomerGroupSnapshot group, FieldSelection fields, CustomerGroupReadModel readModel, CancellationToken ct) =>
+        fields.Includes(CustomerGroupWire.Customers) ? (await readModel.CustomersOfGroupsAsync([group.Id], ct))[group.Id] : null;
+}
