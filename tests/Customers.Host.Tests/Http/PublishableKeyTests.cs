@@ -22,6 +22,8 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
     [InlineData("DELETE", "/store/customers/me/addresses/cuaddr_x")]
     [InlineData("GET", "/store/products")]
     [InlineData("GET", "/store")]
+    [InlineData("GET", "/STORE/customers/me")]
+    [InlineData("GET", "/Store/Customers/Me")]
     public async Task Missing_key_is_refused_before_authentication_and_routing(string method, string path)
     {
         var customer = await api.CreateCustomerAsync();

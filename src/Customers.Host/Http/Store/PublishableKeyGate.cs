@@ -19,13 +19,14 @@ internal sealed class PublishableKeyGate(RequestDelegate next, ApiKeyStore keys)
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/store", StringComparison.Ordinal))
+        if (!context.Request.Path.StartsWithSegments("/store", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
         }
 
         var values = context.Request.Headers[Header];
+        // Routing ignores case, so the gate must too (/STORE/… reaches the same routes).
         // A header sent twice arrives as two values (Medusa sees "a, b"): never a valid key.
         var error = values.Count == 0 || string.IsNullOrEmpty(values[0]) ? Missing
             : values.Count > 1 || !await keys.IsValidPublishableKeyAsync(values[0]!, context.RequestAborted) ? Invalid
