@@ -7,6 +7,7 @@ return CommandLine.Parse(args) switch
     Invocation.Migrate migrate => await Commands.MigrateAsync(migrate),
     Invocation.CreateUser user => await Commands.CreateUserAsync(user),
     Invocation.CreateApiKey key => await Commands.CreateApiKeyAsync(key),
+    Invocation.Seed seed => await Commands.SeedAsync(seed),
     Invocation.Help => PrintUsage(Console.Out, 0),
     Invocation.Invalid invalid => PrintUsage(Console.Error, 2, invalid.Error),
     _ => 2,

@@ -9,6 +9,7 @@ internal abstract record Invocation(string[] ConfigurationArgs)
     public sealed record Migrate(string[] Args) : Invocation(Args);
     public sealed record CreateUser(string Email, string Password, string[] Args) : Invocation(Args);
     public sealed record CreateApiKey(string Type, string Title, string[] Args) : Invocation(Args);
+    public sealed record Seed(int Customers, int AddressesPerCustomer, int Groups, string? Run, string[] Args) : Invocation(Args);
     public sealed record Invalid(string Error) : Invocation([]);
 }
 
@@ -24,6 +25,9 @@ internal static class CommandLine
                                                                      create an admin user (emailpass login)
           Customers.Host api-key create --type publishable|secret --title T [options]
                                                                      create an API key; its token is the last line
+          Customers.Host seed --customers N [--addresses-per-customer 1] [--groups 10] [--run NAME] [options]
+                                                                     bulk-load N synthetic customers (e-mails
+                                                                     seed-NAME-i@example.com; a run name loads once)
           Customers.Host --help                                      show this help
 
         Options are configuration keys, e.g. --urls http://127.0.0.1:9001
@@ -50,6 +54,7 @@ internal static class CommandLine
             ["migrate", .. var rest] => new Invocation.Migrate(rest),
             ["user", "create", .. var rest] => ParseCreateUser(rest),
             ["api-key", "create", .. var rest] => ParseCreateApiKey(rest),
+            ["seed", .. var rest] => ParseSeed(rest),
             _ => new Invocation.Invalid($"Unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Run with --help."),
         };
     }
@@ -75,6 +80,29 @@ internal static class CommandLine
         return values.TryGetValue("--title", out var title) && title.Length > 0
             ? new Invocation.CreateApiKey(type, title, rest)
             : new Invocation.Invalid("api-key create needs --title.");
+    }
+
+    private static Invocation ParseSeed(string[] args)
+    {
+        var (values, rest) = TakeOptions(args, "--customers", "--addresses-per-customer", "--groups", "--run");
+        if (!values.TryGetValue("--customers", out var customersText) || !int.TryParse(customersText, out var customers) || customers <= 0)
+        {
+            return new Invocation.Invalid("seed needs --customers N (a positive number).");
+        }
+
+        var addresses = 1;
+        if (values.TryGetValue("--addresses-per-customer", out var addressesText) && (!int.TryParse(addressesText, out addresses) || addresses < 0))
+        {
+            return new Invocation.Invalid("seed --addresses-per-customer must be 0 or more.");
+        }
+
+        var groups = 10;
+        if (values.TryGetValue("--groups", out var groupsText) && (!int.TryParse(groupsText, out groups) || groups < 0))
+        {
+            return new Invocation.Invalid("seed --groups must be 0 or more.");
+        }
+
+        return new Invocation.Seed(customers, addresses, groups, values.GetValueOrDefault("--run"), rest);
     }
 
     /// <summary>Takes the named options (<c>--name value</c> or <c>--name=value</c>); the rest is configuration.</summary>

@@ -34,6 +34,33 @@ internal static class Commands
         return 0;
     }
 
+    /// <summary>Bulk-loads synthetic customers straight into grain storage and the read model (see <see cref="CustomerSeeder"/>).</summary>
+    public static async Task<int> SeedAsync(Invocation.Seed command)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        using var loggers = CliLogging();
+        await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
+        await database.MigrateAsync(loggers, CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        try
+        {
+            var result = await new CustomerSeeder(dataSource, cluster.ServiceId, TimeProvider.System).SeedAsync(
+                new CustomerSeeder.Options(command.Customers, command.AddressesPerCustomer, command.Groups, command.Run),
+                message => Console.Error.WriteLine(message),
+                CancellationToken.None);
+            Console.WriteLine(
+                $"Seeded run '{result.Run}': {result.Customers:N0} customers, {result.Addresses:N0} addresses, {result.Groups} groups, " +
+                $"{result.Memberships:N0} memberships in {result.Elapsed.TotalSeconds:F1} s.");
+            return 0;
+        }
+        catch (InvalidOperationException error)
+        {
+            await Console.Error.WriteLineAsync($"Could not seed: {error.Message}");
+            return 1;
+        }
+    }
+
     /// <summary>Creates an admin user and its emailpass identity. Identities are grains, so this briefly joins the
     /// cluster as a silo on free ports (it works whether or not other silos are running).</summary>
     public static async Task<int> CreateUserAsync(Invocation.CreateUser command)

@@ -88,6 +88,7 @@ internal static class HttpSetup
         builder.AddCustomersAuthProviders();
         builder.AddCustomersPasswordReset(database);
         builder.AddCustomersAdmin();
+        builder.AddCustomersEvents();
         return builder;
     }
 

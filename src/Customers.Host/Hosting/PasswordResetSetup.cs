@@ -1,12 +1,14 @@
 using Customers.Grains.Auth;
 using Customers.Host.Auth;
+using Customers.Host.Events;
 using Customers.Host.Http.Auth;
 using Customers.Host.Http.Store.Customers;
 using Customers.Host.Notifications;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Customers.Host.Hosting;
 
-/// <summary>Where notifications (e.g. the password reset e-mail's token) go until the events work provides a sink.</summary>
+/// <summary>Where notifications (e.g. the password reset e-mail's token) go besides the event outbox.</summary>
 public sealed class NotificationOptions
 {
     public const string Section = "Customers:Notifications";
@@ -31,13 +33,18 @@ internal static class PasswordResetSetup
         services.AddSingleton<PasswordResetFlow>();
 
         var notifications = builder.Configuration.GetSection(NotificationOptions.Section).Get<NotificationOptions>() ?? new NotificationOptions();
+        // Notifications are events: recorded in the outbox and delivered like every other (docs/events.md); the
+        // development sink additionally records them in dev_notification.
+        services.TryAddSingleton<EventOutbox>();
         if (notifications.DevelopmentSink ?? (builder.Environment.IsDevelopment() || database.IsEmbedded))
         {
-            services.AddSingleton<INotificationSink, DevelopmentNotificationSink>();
+            services.AddSingleton<DevelopmentNotificationSink>();
+            services.AddSingleton<INotificationSink>(sp =>
+                new OutboxNotificationSink(sp.GetRequiredService<EventOutbox>(), sp.GetRequiredService<DevelopmentNotificationSink>()));
         }
         else
         {
-            services.AddSingleton<INotificationSink, DroppingNotificationSink>();
+            services.AddSingleton<INotificationSink>(sp => new OutboxNotificationSink(sp.GetRequiredService<EventOutbox>(), null));
         }
 
         return builder;

@@ -33,9 +33,11 @@ internal static partial class Server
         {
             await database.MigrateAsync(bootLoggers, CancellationToken.None);
             builder.AddCustomersSilo(database.ConnectionString);
+            builder.AddCustomersDashboard();
             builder.AddCustomersHttp(database);
             var app = builder.Build();
             app.MapCustomersHttp();
+            app.MapCustomersDashboard();
             await app.RunAsync();
         }
 

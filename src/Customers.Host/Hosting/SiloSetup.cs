@@ -40,6 +40,7 @@ internal static class SiloSetup
                 options.NumMissedProbesLimit = cluster.MissedProbesLimit;
             });
             silo.UsePostgres(connectionString);
+            silo.AddCustomersEventStream();
         });
         return builder;
     }

@@ -71,6 +71,10 @@ public sealed class AdminSweepTests(CustomersApiFactory api)
         Assert.Contains("GET /admin/customers", routes);
         Assert.Contains("DELETE /admin/customers/x", routes);
         Assert.Contains("DELETE /admin/customers/x/addresses/x", routes);
+        Assert.Contains("POST /admin/customers/x/customer-groups", routes);
+        Assert.Contains("GET /admin/customer-groups", routes);
+        Assert.Contains("DELETE /admin/customer-groups/x", routes);
+        Assert.Contains("POST /admin/customer-groups/x/customers", routes);
         Assert.True(routes.Count >= 16, string.Join("\n", routes));
     }
 

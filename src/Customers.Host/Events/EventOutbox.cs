@@ -1,0 +1,158 @@
+using System.Text.Json.Nodes;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Customers.Host.Events;
+
+/// <summary>An event claimed for delivery, with what is already known of its delivery per target.</summary>
+internal sealed record OutboxEvent(
+    string Id, long Sequence, string Name, string DataJson, string? MetadataJson, DateTimeOffset CreatedAt, int Round,
+    Dictionary<string, TargetState> Targets);
+
+/// <summary>Delivery state of one event for one target (<c>webhook:&lt;name&gt;</c> or <c>stream</c>).</summary>
+internal sealed record TargetState(
+    int Attempts, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, DateTimeOffset? DeadLetteredAt, int? LastStatus, string? LastError)
+{
+    public bool Finished => DeliveredAt is not null || DeadLetteredAt is not null;
+}
+
+/// <summary>
+/// The <c>event_outbox</c> table (deploy/sql/0009): writes of events the host raises itself, and the dispatcher's
+/// claim and bookkeeping. Event data is never logged: <c>auth.password_reset</c> carries a reset token.
+/// </summary>
+internal sealed class EventOutbox(NpgsqlDataSource database)
+{
+    /// <summary>Records one event in its own transaction (a single INSERT).</summary>
+    public async Task<string> AddAsync(string name, JsonObject data, JsonObject? metadata, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand("INSERT INTO event_outbox (name, data, metadata) VALUES ($1, $2, $3) RETURNING id");
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = data.ToJsonString(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)metadata?.ToJsonString() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Jsonb });
+        return (string)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due, unfinished events: rows another silo holds locked are skipped, and
+    /// the claim moves them <paramref name="leaseUntil"/> into the future so no other silo takes them meanwhile.
+    /// </summary>
+    public async Task<List<OutboxEvent>> ClaimAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, string claimant, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var events = new List<OutboxEvent>();
+        await using (var claim = new NpgsqlCommand(
+            """
+            WITH due AS (
+                SELECT id FROM event_outbox
+                WHERE delivered_at IS NULL AND dead_lettered_at IS NULL AND next_attempt_at <= $1
+                ORDER BY next_attempt_at, sequence
+                LIMIT $3
+                FOR UPDATE SKIP LOCKED)
+            UPDATE event_outbox o
+            SET next_attempt_at = $2, claimed_by = $4, attempts = o.attempts + 1
+            FROM due
+            WHERE o.id = due.id
+            RETURNING o.id, o.sequence, o.name, o.data::text, o.metadata::text, o.created_at, o.attempts
+            """, connection))
+        {
+            claim.Parameters.Add(new NpgsqlParameter { Value = now });
+            claim.Parameters.Add(new NpgsqlParameter { Value = leaseUntil });
+            claim.Parameters.Add(new NpgsqlParameter { Value = limit });
+            claim.Parameters.Add(new NpgsqlParameter { Value = claimant });
+            await using var reader = await claim.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                events.Add(new OutboxEvent(
+                    reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetInt32(6),
+                    new Dictionary<string, TargetState>(StringComparer.Ordinal)));
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            return events;
+        }
+
+        events.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        var byId = events.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        await using var targets = new NpgsqlCommand(
+            """
+            SELECT event_id, target, attempts, next_attempt_at, delivered_at, dead_lettered_at, last_status, last_error
+            FROM event_delivery WHERE event_id = ANY ($1)
+            """, connection);
+        targets.Parameters.Add(new NpgsqlParameter { Value = byId.Keys.ToArray() });
+        await using (var reader = await targets.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                byId[reader.GetString(0)].Targets[reader.GetString(1)] = new TargetState(
+                    reader.GetInt32(2),
+                    reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                    reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
+                    reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                    reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7));
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>
+    /// Records one round of an event in one transaction: the state of every target tried in it, then the event's own
+    /// state (finished, or due again at <paramref name="nextAttemptAt"/>). A finished <c>auth.password_reset</c>
+    /// loses its token: nobody needs it any more, and the table should not keep live secrets.
+    /// </summary>
+    public async Task RecordRoundAsync(
+        string eventId, string claimant, IReadOnlyDictionary<string, TargetState> tried, DateTimeOffset now,
+        DateTimeOffset? nextAttemptAt, bool deadLettered, string? lastError, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var (target, state) in tried)
+        {
+            var upsert = new NpgsqlBatchCommand(
+                """
+                INSERT INTO event_delivery AS d (event_id, target, attempts, next_attempt_at, delivered_at, dead_lettered_at, last_status, last_error, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ON CONFLICT (event_id, target) DO UPDATE
+                    SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
+                        delivered_at = excluded.delivered_at, dead_lettered_at = excluded.dead_lettered_at,
+                        last_status = excluded.last_status, last_error = excluded.last_error, updated_at = excluded.updated_at
+                """);
+            upsert.Parameters.Add(new NpgsqlParameter { Value = eventId });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = target });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = state.Attempts });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.NextAttemptAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.DeliveredAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.DeadLetteredAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastStatus ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastError ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = now });
+            batch.BatchCommands.Add(upsert);
+        }
+
+        var finish = new NpgsqlBatchCommand(
+            """
+            UPDATE event_outbox
+            SET claimed_by       = NULL,
+                next_attempt_at  = coalesce($3, next_attempt_at),
+                delivered_at     = CASE WHEN $3 IS NULL AND NOT $4 THEN $2 END,
+                dead_lettered_at = CASE WHEN $3 IS NULL AND $4 THEN $2 END,
+                last_error       = $5,
+                data             = CASE WHEN $3 IS NULL AND name = 'auth.password_reset' THEN data - 'token' ELSE data END
+            WHERE id = $1 AND claimed_by = $6
+            """);
+        finish.Parameters.Add(new NpgsqlParameter { Value = eventId });
+        finish.Parameters.Add(new NpgsqlParameter { Value = now });
+        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)nextAttemptAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        finish.Parameters.Add(new NpgsqlParameter { Value = deadLettered });
+        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)lastError ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        finish.Parameters.Add(new NpgsqlParameter { Value = claimant });
+        batch.BatchCommands.Add(finish);
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+}

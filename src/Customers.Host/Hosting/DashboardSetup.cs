@@ -1,0 +1,28 @@
+using Customers.Host.Auth;
+using Customers.Host.Http.Admin;
+using Orleans.Dashboard;
+
+namespace Customers.Host.Hosting;
+
+/// <summary>
+/// The Orleans Dashboard (<c>Microsoft.Orleans.Dashboard</c>) at <c>/dashboard</c>, for operators only: every route of
+/// it (page, assets and its JSON API) requires the same admin credential as <c>/admin</c> (a secret API key, an admin
+/// user's session or bearer token); anyone else gets Medusa's 401. Mapped with a prefix, so it never takes over <c>/</c>.
+/// </summary>
+internal static class DashboardSetup
+{
+    public const string PathPrefix = "/dashboard";
+
+    public static IHostApplicationBuilder AddCustomersDashboard(this IHostApplicationBuilder builder)
+    {
+        builder.UseOrleans(silo => silo.AddDashboard());
+        return builder;
+    }
+
+    public static WebApplication MapCustomersDashboard(this WebApplication app)
+    {
+        app.MapOrleansDashboard(routePrefix: PathPrefix)
+            .RequireActor(AdminGate.UserActorType, AuthMechanisms.Admin);
+        return app;
+    }
+}
