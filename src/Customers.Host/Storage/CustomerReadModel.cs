@@ -83,6 +83,13 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database)
         """;
 
     /// <summary>
+    /// Customer lists are built for a million rows (docs/benchmarks.md): ids of the page first (index-only scans with
+    /// the 0010 indexes, so deep offsets stay cheap), and an exact count up to 10,000 matches; past that the count is
+    /// PostgreSQL's planner estimate for the filter, so no request counts a million rows.
+    /// </summary>
+    internal static readonly SqlPageStrategy LargeList = new("c.id", 10_000);
+
+    /// <summary>
     /// A page of live customers. With <paramref name="withAddresses"/>, each holds its live addresses (one more query
     /// for the page's ids); otherwise <see cref="CustomerSnapshot.Addresses"/> is empty.
     /// </summary>
@@ -92,7 +99,8 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database)
         var parameters = new SqlParameters();
         var where = "c.deleted_at IS NULL AND " + Customers.Translate(filter, parameters);
         var customers = await SqlPage.ReadAsync(
-            database, CustomerSelect, "customer c", where, Customers.OrderBy(page, "id", "c.id"), parameters, page, ReadCustomer, ct);
+            database, CustomerSelect, "customer c", where, Customers.OrderBy(page, "id", "c.id"), parameters, page, ReadCustomer, ct,
+            LargeList);
         if (!withAddresses || customers.Items.Count == 0)
         {
             return customers;

@@ -181,7 +181,7 @@ internal static class SqlPage
     /// </summary>
     public static async Task<ReadPage<T>> ReadAsync<T>(
         NpgsqlDataSource database, string select, string from, string where, string orderBy, SqlParameters parameters,
-        ListQuery page, Func<DbDataReader, T> read, CancellationToken ct)
+        ListQuery page, Func<DbDataReader, T> read, CancellationToken ct, SqlPageStrategy? strategy = null)
     {
         var filterParameters = parameters.Count;
         var limit = parameters.Add(page.Limit, NpgsqlDbType.Integer);
@@ -189,9 +189,18 @@ internal static class SqlPage
 
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
-        var rows = new NpgsqlBatchCommand($"{select} WHERE {where} ORDER BY {orderBy} LIMIT {limit} OFFSET {offset}");
+        var rows = new NpgsqlBatchCommand(strategy is null
+            ? $"{select} WHERE {where} ORDER BY {orderBy} LIMIT {limit} OFFSET {offset}"
+            : $"""
+              {select}
+              JOIN (SELECT {strategy.Key} AS page_key FROM {from} WHERE {where} ORDER BY {orderBy} LIMIT {limit} OFFSET {offset}) page
+                ON page.page_key = {strategy.Key}
+              ORDER BY {orderBy}
+              """);
         parameters.CopyTo(rows.Parameters);
-        var count = new NpgsqlBatchCommand($"SELECT count(*) FROM {from} WHERE {where}");
+        var count = new NpgsqlBatchCommand(strategy is null
+            ? $"SELECT count(*) FROM {from} WHERE {where}"
+            : $"SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {where} LIMIT {strategy.ExactCountUpTo + 1}) capped");
         parameters.CopyTo(count.Parameters, filterParameters);
         batch.BatchCommands.Add(rows);
         batch.BatchCommands.Add(count);
@@ -207,11 +216,39 @@ internal static class SqlPage
 
             await reader.NextResultAsync(ct);
             await reader.ReadAsync(ct);
-            return new ReadPage<T>(items, reader.GetInt64(0));
+            var total = reader.GetInt64(0);
+            await reader.DisposeAsync();
+            if (strategy is not null && total > strategy.ExactCountUpTo)
+            {
+                // Past the cap the count is the planner's estimate for this WHERE (from ANALYZE statistics), never
+                // less than what is known to exist.
+                total = Math.Max(Math.Max(total, page.Offset + (long)items.Count),
+                    await EstimateAsync(connection, from, where, parameters, filterParameters, ct));
+            }
+
+            return new ReadPage<T>(items, total);
         }
         catch (PostgresException error) when (error.SqlState.StartsWith("22", StringComparison.Ordinal))
         {
             throw CustomersException.InvalidData($"Invalid filter value: {error.MessageText}");
         }
     }
+
+    private static async Task<long> EstimateAsync(
+        NpgsqlConnection connection, string from, string where, SqlParameters parameters, int filterParameters, CancellationToken ct)
+    {
+        await using var explain = new NpgsqlCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM {from} WHERE {where}", connection);
+        parameters.CopyTo(explain.Parameters, filterParameters);
+
+        var plan = (string)(await explain.ExecuteScalarAsync(ct))!;
+        using var json = System.Text.Json.JsonDocument.Parse(plan);
+        return (long)json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+    }
 }
+
+/// <summary>
+/// How <see cref="SqlPage"/> reads a page of a large table: the page's keys first (<paramref name="Key"/>, e.g.
+/// <c>c.id</c>; an index-only scan skips the offset), then only those rows; and an exact count up to
+/// <paramref name="ExactCountUpTo"/> matches, the planner's estimate beyond it.
+/// </summary>
+internal sealed record SqlPageStrategy(string Key, long ExactCountUpTo);

@@ -63,8 +63,8 @@ internal static class CustomerWire
     public static readonly string[] GroupColumns = ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"];
 
     /// <summary>
-    /// All columns of each relation a customer can expand. Orders live elsewhere and customer groups are not built
-    /// yet, so <c>*orders</c> and <c>*groups</c> answer <c>[]</c>.
+    /// All columns of each relation a customer can expand. Orders live elsewhere, so <c>*orders</c> answers <c>[]</c>;
+    /// groups are not part of the snapshot: the admin routes add them when <c>fields</c> asks (else <c>[]</c>).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> RelationColumns =
         new Dictionary<string, IReadOnlyList<string>>

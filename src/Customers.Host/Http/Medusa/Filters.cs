@@ -22,8 +22,7 @@ internal enum FilterKind
     Enum,
 
     /// <summary>
-    /// Accepted in any shape and matched by no row: a relation whose rows cannot exist yet (customer groups, until
-    /// groups are built, answer as if no group existed).
+    /// Accepted in any shape and matched by no row: for a relation whose rows cannot exist (yet).
     /// </summary>
     NoRows,
 
