@@ -164,7 +164,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
 
     [Theory]
     [InlineData("GET", "/admin/products")]
-    [InlineData("POST", "/admin/customers/cus_x/customer-groups")]
+    [InlineData("POST", "/admin/customers/cus_x/orders")]
     [InlineData("GET", "/admin")]
     [InlineData("PUT", "/admin/customers")]
     [InlineData("GET", "/ADMIN/customers")]

@@ -110,7 +110,7 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     }
 
     [Fact]
-    public async Task Groups_filter_matches_nobody_while_there_are_no_groups()
+    public async Task Groups_filter_on_an_unknown_group_matches_nobody()
     {
         var (key, _) = await FiveCustomersAsync();
 

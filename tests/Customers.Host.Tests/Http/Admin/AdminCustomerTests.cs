@@ -258,7 +258,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Addresses_and_groups_come_only_when_asked_for()
     {
-        // §5.29 (groups are not built yet: always [])
+        // §5.29: a customer in no group has groups: []
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail() });
         var added = (await api.AdminPostAsync($"{_customers}/{customer.Id()}/addresses", key,
