@@ -1,3 +1,4 @@
+using Customers.Testing;
 using Customers.Abstractions;
 using Customers.Abstractions.Customers;
 using Xunit;

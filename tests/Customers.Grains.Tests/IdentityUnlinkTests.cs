@@ -1,3 +1,4 @@
+using Customers.Testing;
 using Customers.Abstractions.Auth;
 using Xunit;
 

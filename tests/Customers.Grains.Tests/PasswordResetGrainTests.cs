@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;

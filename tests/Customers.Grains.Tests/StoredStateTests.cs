@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Text.Json.Nodes;
 using Customers.Abstractions;
 using Customers.Abstractions.Auth;

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Events;
@@ -74,12 +75,12 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
         Assert.Single(api.Receiver.Received, r => r.Path == "/main" && r.EventId == eventId);
         Assert.DoesNotContain(api.Receiver.Received, r => r.Path == "/dead" && r.EventId == eventId);
 
-        var rows = await Sql.RowsAsync(api.ConnectionString,
+        var rows = await Db.RowsAsync(api.ConnectionString,
             "SELECT target, attempts, delivered_at IS NOT NULL AS delivered FROM event_delivery WHERE event_id = $1 ORDER BY target", eventId);
         Assert.Equal(
             ["stream:1:True", "webhook:flaky:3:True", "webhook:main:1:True"],
             rows.Select(r => $"{r["target"]}:{r["attempts"]}:{r["delivered"]}"));
-        Assert.True(await Sql.ScalarAsync<bool>(api.ConnectionString,
+        Assert.True(await Db.ScalarAsync<bool>(api.ConnectionString,
             "SELECT delivered_at IS NOT NULL AND dead_lettered_at IS NULL FROM event_outbox WHERE id = $1", eventId));
     }
 
@@ -89,7 +90,7 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
         var key = await api.CreateSecretKeyAsync();
         var id = (await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail("doomed") })).Id();
         (await api.AdminPostAsync($"/admin/customers/{id}/addresses", key, new JsonObject { ["address_1"] = "Test street 1" })).Expect(HttpStatusCode.OK);
-        var addressId = await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM customer_address WHERE customer_id = $1", id);
+        var addressId = await Db.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM customer_address WHERE customer_id = $1", id);
         (await api.AdminDeleteAsync($"/admin/customers/{id}", key)).Expect(HttpStatusCode.OK);
         var eventId = await EventIdAsync("customer.deleted", id);
 
@@ -99,12 +100,12 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
         Assert.Equal(EventsApiFactory.MaxAttempts, dead.Attempts);
         Assert.Equal(EventsApiFactory.MaxAttempts, api.Receiver.Received.Count(r => r.Path == "/dead" && r.EventId == eventId));
         Assert.Single(api.Receiver.Received, r => r.Path == "/main" && r.EventId == eventId);
-        var letter = Assert.Single(await Sql.RowsAsync(api.ConnectionString,
+        var letter = Assert.Single(await Db.RowsAsync(api.ConnectionString,
             "SELECT attempts, last_status, last_error, dead_lettered_at FROM event_delivery WHERE event_id = $1 AND target = 'webhook:dead'", eventId));
         Assert.Equal((EventsApiFactory.MaxAttempts, 500, "HTTP 500"), ((int)letter["attempts"]!, (int)letter["last_status"]!, (string)letter["last_error"]!));
         Assert.NotNull(letter["dead_lettered_at"]);
         await api.Deliveries.WaitForAsync(d => d.EventId == eventId && d.Target == "webhook:flaky");
-        Assert.True(await Sql.ScalarAsync<bool>(api.ConnectionString,
+        Assert.True(await Db.ScalarAsync<bool>(api.ConnectionString,
             "SELECT dead_lettered_at IS NOT NULL AND delivered_at IS NULL AND last_error = 'HTTP 500' FROM event_outbox WHERE id = $1", eventId));
 
         Assert.Equal(
@@ -121,10 +122,10 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
         (await api.AdminPostAsync($"/admin/customers/{id}", key, new JsonObject { ["first_name"] = "Ada" })).Expect(HttpStatusCode.OK);
         (await api.AdminPostAsync($"/admin/customers/{id}/addresses", key,
             new JsonObject { ["address_1"] = "One", ["is_default_shipping"] = true })).Expect(HttpStatusCode.OK);
-        var first = await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM customer_address WHERE customer_id = $1", id);
+        var first = await Db.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM customer_address WHERE customer_id = $1", id);
         (await api.AdminPostAsync($"/admin/customers/{id}/addresses", key,
             new JsonObject { ["address_1"] = "Two", ["is_default_shipping"] = true })).Expect(HttpStatusCode.OK);
-        var second = await Sql.ScalarAsync<string>(api.ConnectionString,
+        var second = await Db.ScalarAsync<string>(api.ConnectionString,
             "SELECT id FROM customer_address WHERE customer_id = $1 AND id <> $2", id, first!);
         (await api.AdminDeleteAsync($"/admin/customers/{id}/addresses/{first}", key)).Expect(HttpStatusCode.OK);
 
@@ -147,17 +148,48 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
     }
 
     [Fact]
+    public async Task Event_names_of_group_changes_and_memberships_follow_medusa()
+    {
+        var key = await api.CreateSecretKeyAsync();
+        var group = (await api.CreateGroupAsync(key)).Id();
+        var customers = await api.CreateGuestsAsync(key, 2);
+        var since = await Db.ScalarAsync<long>(api.ConnectionString, "SELECT max(sequence) FROM event_outbox");
+
+        (await api.AdminPostAsync($"/admin/customer-groups/{group}", key, new JsonObject { ["name"] = CustomerGroupFixture.NewGroupName() }))
+            .Expect(HttpStatusCode.OK);
+        (await api.ChangeCustomersAsync(key, group, add: customers)).Expect(HttpStatusCode.OK);
+        (await api.ChangeCustomersAsync(key, group, remove: [customers[0]])).Expect(HttpStatusCode.OK);
+        (await api.AdminDeleteAsync($"/admin/customer-groups/{group}", key)).Expect(HttpStatusCode.OK);
+
+        var memberships = (await Db.RowsAsync(api.ConnectionString,
+            "SELECT data ->> 'id' AS id FROM event_outbox WHERE sequence > $1 AND name = 'customer.customer-group-customer.created' ORDER BY sequence", since))
+            .Select(r => (string)r["id"]!).ToList();
+        Assert.Equal(2, memberships.Count);
+        Assert.All(memberships, m => Assert.StartsWith("cusgc_", m, StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                "customer.customer-group.updated", "customer-group.updated",
+                "customer.customer-group-customer.created", "customer.customer-group-customer.created",
+                "customer.customer-group-customer.deleted",
+                "customer.customer-group.deleted", "customer-group.deleted",
+            ],
+            (await OutboxEventsAfterAsync(since)).Where(e => e.Id == group || memberships.Contains(e.Id)).Select(e => e.Name));
+        Assert.Equal(["customer.customer-group.created", "customer-group.created"], (await OutboxNamesAsync(group)).Take(2));
+        await api.Receiver.WaitForAsync(r => r.Path == "/main" && r.EventName == "customer-group.deleted" && DataId(r) == group);
+    }
+
+    [Fact]
     public async Task Event_of_a_write_that_rolls_back_is_never_recorded()
     {
         var key = await api.CreateSecretKeyAsync();
         var email = CustomersApiFactory.NewEmail("taken");
         await api.CreateGuestAsync(key, new JsonObject { ["email"] = email });
-        var before = await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT coalesce(max(sequence), 0) FROM event_outbox");
+        var before = await Db.ScalarAsync<long>(api.ConnectionString, "SELECT coalesce(max(sequence), 0) FROM event_outbox");
 
         (await api.AdminPostAsync("/admin/customers", key, new JsonObject { ["email"] = email }))
             .ExpectError(HttpStatusCode.BadRequest, "invalid_data", $"Customer with email: {email}, has_account: false, already exists.");
 
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM event_outbox WHERE sequence > $1", before));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM event_outbox WHERE sequence > $1", before));
         var other = (await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail("fine") })).Id();
         Assert.Equal(["customer.customer.created", "customer.created"], await OutboxNamesAsync(other));
     }
@@ -175,11 +207,11 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
         Assert.Equal("customer", received.Body["data"]!["actor_type"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(received.Body["data"]!["token"]!.GetValue<string>()));
         Assert.DoesNotContain(api.Receiver.Received, r => r.Path == "/flaky" && r.EventId == received.EventId);
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(api.ConnectionString,
+        Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString,
             "SELECT count(*) FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1", customer.Email));
 
         await api.Deliveries.WaitForAsync(d => d.EventId == received.EventId && d.Target == "webhook:main");
-        Assert.True(await Sql.ScalarAsync<bool>(api.ConnectionString,
+        Assert.True(await Db.ScalarAsync<bool>(api.ConnectionString,
             "SELECT delivered_at IS NOT NULL AND NOT data ? 'token' AND data ->> 'entity_id' = $2 FROM event_outbox WHERE id = $1",
             received.EventId, customer.Email));
     }
@@ -232,18 +264,18 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
     private static string? DataId(ReceivedWebhook r) => r.Body["data"]?["id"]?.GetValue<string>();
 
     private async Task<List<string>> OutboxNamesAsync(string entityId) =>
-        (await Sql.RowsAsync(api.ConnectionString, "SELECT name FROM event_outbox WHERE data ->> 'id' = $1 ORDER BY sequence", entityId))
+        (await Db.RowsAsync(api.ConnectionString, "SELECT name FROM event_outbox WHERE data ->> 'id' = $1 ORDER BY sequence", entityId))
         .Select(r => (string)r["name"]!).ToList();
 
     private async Task<string> EventIdAsync(string name, string entityId) =>
-        (await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM event_outbox WHERE name = $1 AND data ->> 'id' = $2", name, entityId))
+        (await Db.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM event_outbox WHERE name = $1 AND data ->> 'id' = $2", name, entityId))
         ?? throw new InvalidOperationException($"No {name} event for {entityId}.");
 
     private async Task<long> EventSequenceAsync(string name, string? entityId) =>
-        await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT sequence FROM event_outbox WHERE name = $1 AND data ->> 'id' = $2", name, entityId!);
+        await Db.ScalarAsync<long>(api.ConnectionString, "SELECT sequence FROM event_outbox WHERE name = $1 AND data ->> 'id' = $2", name, entityId!);
 
     /// <summary>Events after <paramref name="sequence"/>, in sequence order (the caller picks its own entities).</summary>
     private async Task<List<(string Name, string Id)>> OutboxEventsAfterAsync(long sequence) =>
-        (await Sql.RowsAsync(api.ConnectionString, "SELECT name, data ->> 'id' AS id FROM event_outbox WHERE sequence > $1 ORDER BY sequence", sequence))
+        (await Db.RowsAsync(api.ConnectionString, "SELECT name, data ->> 'id' AS id FROM event_outbox WHERE sequence > $1 ORDER BY sequence", sequence))
         .Select(r => ((string)r["name"]!, (string)r["id"]!)).ToList();
 }

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
@@ -375,7 +376,7 @@ public sealed class AuthTests(CustomersApiFactory api)
 
     private async Task AssertNoIdentityAsync(string email, string password)
     {
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id = $1", email));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id = $1", email));
         (await api.Api.PostAsync(_login, new { email, password }))
             .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
     }

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -59,7 +60,7 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
         var wrong = await ChangeAsync(customer.Token, CustomersApiFactory.NewPassword(), newPassword);
 
         wrong.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
-        var state = JsonNode.Parse((await Sql.AuthIdentityStateAsync(api.ConnectionString, customer.AuthIdentityId))!)!;
+        var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
         Assert.Equal(1, state["failed_logins"]!.GetValue<int>());
         (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
         (await LoginAsync(customer.Email, customer.Password)).Expect(HttpStatusCode.OK);
@@ -92,7 +93,7 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
 
         weakWithWrongCurrent.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Password must be between 8 and 128 characters long.");
         common.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "This password is too common. Please choose a password that is harder to guess.");
-        var state = JsonNode.Parse((await Sql.AuthIdentityStateAsync(api.ConnectionString, customer.AuthIdentityId))!)!;
+        var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
         Assert.Equal(0, state["failed_logins"]!.GetValue<int>());
         (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
     }
@@ -130,7 +131,7 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
         (await api.Api.PostAsync("/auth/customer/emailpass/reset-password", new { identifier = customer.Email })).Expect(HttpStatusCode.Created);
-        var token = (await Sql.ScalarAsync<string>(api.ConnectionString,
+        var token = (await Db.ScalarAsync<string>(api.ConnectionString,
             "SELECT data ->> 'token' FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1 ORDER BY id DESC LIMIT 1",
             customer.Email))!;
         var newPassword = CustomersApiFactory.NewPassword();

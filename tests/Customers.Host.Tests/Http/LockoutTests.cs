@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -34,7 +35,7 @@ public sealed class LockoutTests(CustomersApiFactory api)
         (await LoginAsync(bystander.Email, bystander.Password)).Expect(HttpStatusCode.OK);
 
         // Persisted with the identity, so every silo (and a restarted one) sees the lock.
-        var state = JsonNode.Parse((await Sql.AuthIdentityStateAsync(api.ConnectionString, customer.AuthIdentityId))!)!;
+        var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
         Assert.True(state["failed_logins"]!.GetValue<int>() >= _maxFailures, state.ToJsonString());
         Assert.True(state["locked_until"]!.GetValue<DateTimeOffset>() > api.Clock.GetUtcNow(), state.ToJsonString());
     }
@@ -68,7 +69,7 @@ public sealed class LockoutTests(CustomersApiFactory api)
             (await LoginAsync(customer.Email, customer.Password)).Expect(HttpStatusCode.OK);
         }
 
-        var state = JsonNode.Parse((await Sql.AuthIdentityStateAsync(api.ConnectionString, customer.AuthIdentityId))!)!;
+        var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
         Assert.Equal(0, state["failed_logins"]!.GetValue<int>());
         Assert.Null(state["locked_until"]);
     }

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
@@ -71,7 +72,7 @@ public sealed class PasswordResetLogTests(LogCapturingApiFactory api) : IClassFi
         var customer = await api.CreateCustomerAsync();
         (await api.Api.PostAsync("/auth/customer/emailpass/reset-password", new { identifier = customer.Email, metadata = new { via = "test" } }))
             .Expect(HttpStatusCode.Created);
-        var token = (await Sql.ScalarAsync<string>(api.ConnectionString,
+        var token = (await Db.ScalarAsync<string>(api.ConnectionString,
             "SELECT data ->> 'token' FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1",
             customer.Email))!;
         var jti = Jwt.Payload(token)["jti"]!.GetValue<string>();

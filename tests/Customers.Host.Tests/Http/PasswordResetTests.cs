@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Buffers.Text;
 using System.Net;
 using System.Security.Cryptography;
@@ -129,7 +130,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var token = await RequestTokenAsync(customer.Email);
 
         var jti = Jwt.Payload(token)["jti"]!.GetValue<string>();
-        var stateJson = (await Sql.AuthIdentityStateAsync(api.ConnectionString, customer.AuthIdentityId))!;
+        var stateJson = (await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!;
         Assert.DoesNotContain(jti, stateJson, StringComparison.Ordinal);
         Assert.DoesNotContain(token, stateJson, StringComparison.Ordinal);
         var reset = JsonNode.Parse(stateJson)!["password_reset"]!;
@@ -465,7 +466,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         (await UpdateAsync(token, new { password = newPassword })).Expect(HttpStatusCode.OK);
 
         (await LoginAsync(customer.Email, newPassword)).Expect(HttpStatusCode.OK);
-        var state = JsonNode.Parse((await Sql.AuthIdentityStateAsync(api.ConnectionString, customer.AuthIdentityId))!)!;
+        var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
         Assert.Equal(0, state["failed_logins"]!.GetValue<int>());
         Assert.Null(state["locked_until"]);
     }
@@ -489,7 +490,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var fresh = (await LoginAsync(customer.Email, newPassword)).Expect(HttpStatusCode.OK).Token();
         (await api.Api.GetAsync(_me, fresh)).Expect(HttpStatusCode.OK);
         (await api.Api.GetAsync(_me, bystander.Token)).Expect(HttpStatusCode.OK);
-        Assert.NotNull(await Sql.ScalarAsync<DateTime?>(api.ConnectionString,
+        Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString,
             "SELECT tokens_valid_after FROM auth_identity WHERE id = $1", customer.AuthIdentityId));
     }
 
@@ -528,7 +529,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     /// <summary>The data of the <c>auth.password_reset</c> events recorded for <paramref name="email"/>, oldest first.</summary>
     private async Task<List<JsonObject>> ResetEventsAsync(string email)
     {
-        var rows = await Sql.RowsAsync(api.ConnectionString,
+        var rows = await Db.RowsAsync(api.ConnectionString,
             "SELECT data::text AS data FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1 ORDER BY id",
             email);
         return rows.Select(row => JsonNode.Parse((string)row["data"]!)!.AsObject()).ToList();

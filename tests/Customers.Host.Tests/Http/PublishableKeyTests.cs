@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using Customers.Host.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,7 +83,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var key = await api.Services.GetRequiredService<ApiKeyStore>()
             .CreateAsync(ApiKeyStore.KeyType.Publishable, "revoked", "user_http_tests", CancellationToken.None);
-        await Sql.ExecuteAsync(api.ConnectionString, "UPDATE api_key SET revoked_at = now() - interval '1 minute', revoked_by = 'user_http_tests' WHERE id = $1", key.Id);
+        await Db.ExecuteAsync(api.ConnectionString, "UPDATE api_key SET revoked_at = now() - interval '1 minute', revoked_by = 'user_http_tests' WHERE id = $1", key.Id);
 
         var response = await api.WithPublishableKey(key.Token).GetAsync("/store/customers/me", customer.Token);
 

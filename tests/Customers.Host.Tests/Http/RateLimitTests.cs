@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Globalization;
 using System.Net;
 using Customers.Abstractions.Auth;
@@ -40,7 +41,7 @@ public sealed class RateLimitTests(RateLimitedApiFactory api) : IClassFixture<Ra
         var response = await api.Api.PostAsync("/auth/customer/emailpass/register", new { email, password = CustomersApiFactory.NewPassword() });
 
         AssertTooManyRequests(response);
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id = $1", email));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id = $1", email));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -46,7 +47,7 @@ public sealed class ReadModelTests(CustomersApiFactory api)
 
         var wire = (await api.Api.GetAsync("/store/customers/me", customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!.AsObject();
 
-        var row = Assert.Single(await Sql.RowsAsync(
+        var row = Assert.Single(await Db.RowsAsync(
             api.ConnectionString,
             """
             SELECT id, email, company_name, first_name, last_name, phone, has_account, metadata::text AS metadata, created_by,
@@ -67,7 +68,7 @@ public sealed class ReadModelTests(CustomersApiFactory api)
         AssertSameInstant(wire["created_at"]!.GetValue<string>(), (DateTime)row["created_at"]!);
         AssertSameInstant(wire["updated_at"]!.GetValue<string>(), (DateTime)row["updated_at"]!);
 
-        var addressRows = await Sql.RowsAsync(
+        var addressRows = await Db.RowsAsync(
             api.ConnectionString,
             """
             SELECT id, customer_id, address_name, is_default_shipping, is_default_billing, company, first_name, last_name,
@@ -107,8 +108,8 @@ public sealed class ReadModelTests(CustomersApiFactory api)
 
         Assert.Equal((false, true), await FlagsAsync(home));
         Assert.Equal((true, false), await FlagsAsync(work));
-        Assert.Equal("Babbage & Co", await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT company FROM customer_address WHERE id = $1", work));
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_address WHERE id = $1", gone));
+        Assert.Equal("Babbage & Co", await Db.ScalarAsync<string>(api.ConnectionString, "SELECT company FROM customer_address WHERE id = $1", work));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_address WHERE id = $1", gone));
     }
 
     [Fact]
@@ -116,9 +117,9 @@ public sealed class ReadModelTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var identity = Assert.Single(await Sql.RowsAsync(
+        var identity = Assert.Single(await Db.RowsAsync(
             api.ConnectionString, "SELECT id, app_metadata::text AS app_metadata FROM auth_identity WHERE id = $1", customer.AuthIdentityId));
-        var provider = Assert.Single(await Sql.RowsAsync(
+        var provider = Assert.Single(await Db.RowsAsync(
             api.ConnectionString,
             "SELECT id, auth_identity_id, provider, entity_id, user_metadata FROM provider_identity WHERE entity_id = $1",
             customer.Email));
@@ -137,8 +138,8 @@ public sealed class ReadModelTests(CustomersApiFactory api)
         var token = await api.RegisterAsync(email, CustomersApiFactory.NewPassword());
         var identityId = Jwt.Payload(token)["auth_identity_id"]!.GetValue<string>();
 
-        Assert.Equal(identityId, await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT auth_identity_id FROM provider_identity WHERE provider = 'emailpass' AND entity_id = $1", email));
-        var appMetadata = await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT coalesce(app_metadata::text, 'null') FROM auth_identity WHERE id = $1", identityId);
+        Assert.Equal(identityId, await Db.ScalarAsync<string>(api.ConnectionString, "SELECT auth_identity_id FROM provider_identity WHERE provider = 'emailpass' AND entity_id = $1", email));
+        var appMetadata = await Db.ScalarAsync<string>(api.ConnectionString, "SELECT coalesce(app_metadata::text, 'null') FROM auth_identity WHERE id = $1", identityId);
         Assert.Contains(appMetadata, new[] { "{}", "null" });
     }
 
@@ -149,14 +150,14 @@ public sealed class ReadModelTests(CustomersApiFactory api)
         var cookie = (await api.Api.PostAsync("/auth/session", token: customer.Token)).Expect(HttpStatusCode.OK);
         await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Paris" });
 
-        var state = JsonNode.Parse((await Sql.AuthIdentityStateAsync(api.ConnectionString, customer.AuthIdentityId))!)!;
+        var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
         var hash = Assert.Single(state["provider_identities"]!.AsArray())!["password_hash"]!.GetValue<string>();
 
         // bcrypt at the configured factor (4 in tests), never the password itself.
         Assert.Matches(@"^\$2[abxy]?\$04\$", hash);
         Assert.DoesNotContain(customer.Password, state.ToJsonString(), StringComparison.Ordinal);
 
-        var tables = await Sql.RowsAsync(
+        var tables = await Db.RowsAsync(
             api.ConnectionString,
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'orleansstorage'");
         Assert.Contains(tables, t => (string)t["table_name"]! == "provider_identity");
@@ -166,7 +167,7 @@ public sealed class ReadModelTests(CustomersApiFactory api)
         foreach (var table in tables.Select(t => (string)t["table_name"]!))
         {
             var word = namesPassword.Contains(table) ? "" : " OR strpos(t::text, 'password') > 0";
-            var hits = await Sql.ScalarAsync<long>(
+            var hits = await Db.ScalarAsync<long>(
                 api.ConnectionString,
                 $"SELECT count(*) FROM \"{table}\" t WHERE strpos(t::text, $1) > 0 OR strpos(t::text, $2) > 0{word}",
                 hash,
@@ -174,7 +175,7 @@ public sealed class ReadModelTests(CustomersApiFactory api)
             Assert.True(hits == 0, $"{table} holds password data");
         }
 
-        var passwordColumns = await Sql.RowsAsync(
+        var passwordColumns = await Db.RowsAsync(
             api.ConnectionString,
             "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name ILIKE '%password%'");
         Assert.Empty(passwordColumns);
@@ -187,7 +188,7 @@ public sealed class ReadModelTests(CustomersApiFactory api)
 
     private async Task<(bool Shipping, bool Billing)> FlagsAsync(string addressId)
     {
-        var row = Assert.Single(await Sql.RowsAsync(
+        var row = Assert.Single(await Db.RowsAsync(
             api.ConnectionString, "SELECT is_default_shipping, is_default_billing FROM customer_address WHERE id = $1", addressId));
         return ((bool)row["is_default_shipping"]!, (bool)row["is_default_billing"]!);
     }

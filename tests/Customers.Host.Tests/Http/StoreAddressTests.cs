@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -352,8 +353,8 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal(intruderBefore, (await api.Api.GetAsync("/store/customers/me", intruder.Token)).Expect(HttpStatusCode.OK).Body);
         Assert.Equal(
             "Owner",
-            await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT first_name FROM customer_address WHERE id = $1 AND customer_id = $2", target, owner.CustomerId));
-        Assert.True(await Sql.ScalarAsync<bool>(api.ConnectionString, "SELECT is_default_shipping FROM customer_address WHERE id = $1", own));
+            await Db.ScalarAsync<string>(api.ConnectionString, "SELECT first_name FROM customer_address WHERE id = $1 AND customer_id = $2", target, owner.CustomerId));
+        Assert.True(await Db.ScalarAsync<bool>(api.ConnectionString, "SELECT is_default_shipping FROM customer_address WHERE id = $1", own));
     }
 
     [Theory]
@@ -390,7 +391,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal([kept], parent["addresses"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()));
         (await api.Api.GetAsync($"{_addresses}/{removed}", customer.Token))
             .ExpectError(HttpStatusCode.NotFound, "not_found", $"Address with id: {removed} was not found");
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_address WHERE id = $1", removed));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_address WHERE id = $1", removed));
         Assert.Equal([kept], await ListIdsAsync(customer));
     }
 

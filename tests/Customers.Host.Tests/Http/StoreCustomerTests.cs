@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Customers;
@@ -97,7 +98,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
 
         response.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", response.Type);
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", otherEmail));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", otherEmail));
         var me = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
         Assert.Equal(customer.Email, me.Object["customer"]!["email"]!.GetValue<string>());
     }
@@ -140,7 +141,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
         var identityId = Jwt.Payload(registration)["auth_identity_id"]!.GetValue<string>();
-        Assert.Null(await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT app_metadata ->> 'customer_id' FROM auth_identity WHERE id = $1", identityId));
+        Assert.Null(await Db.ScalarAsync<string>(api.ConnectionString, "SELECT app_metadata ->> 'customer_id' FROM auth_identity WHERE id = $1", identityId));
     }
 
     [Fact]
@@ -154,7 +155,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         duplicate.Expect(
             HttpStatusCode.UnprocessableEntity,
             """{"code":"invalid_request_error","type":"duplicate_error","message":"Customer with this email already has an account"}""");
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", existing.Email));
+        Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", existing.Email));
         var retry = await api.Api.PostAsync(_customers, new { email = CustomersApiFactory.NewEmail() }, registration);
         retry.Expect(HttpStatusCode.OK);
     }
@@ -172,7 +173,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var me = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
         Assert.True(me["has_account"]!.GetValue<bool>());
         Assert.NotEqual(guestId, customer.CustomerId);
-        var rows = await Sql.RowsAsync(api.ConnectionString, "SELECT id, has_account FROM customer WHERE email = $1 ORDER BY has_account", email);
+        var rows = await Db.RowsAsync(api.ConnectionString, "SELECT id, has_account FROM customer WHERE email = $1 ORDER BY has_account", email);
         Assert.Equal([(guestId, false), (customer.CustomerId, true)], rows.Select(r => ((string)r["id"]!, (bool)r["has_account"]!)));
     }
 
@@ -192,8 +193,8 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         Assert.All(responses.Where(r => r.Status != HttpStatusCode.OK), r => r.Expect(
             HttpStatusCode.UnprocessableEntity,
             """{"code":"invalid_request_error","type":"duplicate_error","message":"Customer with this email already has an account"}"""));
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", email));
-        var linked = await Sql.ScalarAsync<long>(
+        Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", email));
+        var linked = await Db.ScalarAsync<long>(
             api.ConnectionString,
             "SELECT count(*) FROM auth_identity WHERE id = ANY($1) AND app_metadata ->> 'customer_id' IS NOT NULL",
             [tokens.Select(t => Jwt.Payload(t)["auth_identity_id"]!.GetValue<string>()).ToArray()]);
@@ -211,9 +212,9 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var winner = Assert.Single(responses, r => r.Status == HttpStatusCode.OK);
         Assert.All(responses.Where(r => r.Status != HttpStatusCode.OK), r => Assert.Equal("invalid_data", r.Expect(HttpStatusCode.BadRequest).Type));
         var customerId = winner.Object["customer"]!["id"]!.GetValue<string>();
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = ANY($1)", [emails]));
+        Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = ANY($1)", [emails]));
         var identityId = Jwt.Payload(registration)["auth_identity_id"]!.GetValue<string>();
-        Assert.Equal(customerId, await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT app_metadata ->> 'customer_id' FROM auth_identity WHERE id = $1", identityId));
+        Assert.Equal(customerId, await Db.ScalarAsync<string>(api.ConnectionString, "SELECT app_metadata ->> 'customer_id' FROM auth_identity WHERE id = $1", identityId));
     }
 
     [Fact]
@@ -524,10 +525,10 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
             update.Status == HttpStatusCode.NotFound ? update.Type == "not_found" : update.Status == HttpStatusCode.OK && update.Body == "{}",
             $"{(int)update.Status} {update.Body}");
         Assert.Equal(0, addresses.Expect(HttpStatusCode.OK).Object["count"]!.GetValue<int>());
-        var row = Assert.Single(await Sql.RowsAsync(api.ConnectionString, "SELECT first_name, deleted_at FROM customer WHERE id = $1", customer.CustomerId));
+        var row = Assert.Single(await Db.RowsAsync(api.ConnectionString, "SELECT first_name, deleted_at FROM customer WHERE id = $1", customer.CustomerId));
         Assert.Equal("Ada", row["first_name"]);
         Assert.NotNull(row["deleted_at"]);
-        Assert.NotNull(await Sql.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer_address WHERE id = $1", address));
+        Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer_address WHERE id = $1", address));
     }
 
     private async Task<JsonObject> UpdateMetadataAsync(TestCustomer customer, JsonObject metadata)

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Runtime.Versioning;
 using Customers.Host.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -36,7 +37,7 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
         Assert.Equal(("CI", "secret", admin.UserId), (key["title"]!.GetValue<string>(), key["type"]!.GetValue<string>(), key["created_by"]!.GetValue<string>()));
         Assert.Null(key["revoked_at"]);
 
-        var stored = await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT token FROM api_key WHERE id = $1", key.Id());
+        var stored = await Db.ScalarAsync<string>(api.ConnectionString, "SELECT token FROM api_key WHERE id = $1", key.Id());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))), stored);
         var read = (await api.Anonymous.GetAsync($"{_keys}/{key.Id()}", admin.Token)).Expect(HttpStatusCode.OK).Object["api_key"]!.AsObject();
         Assert.Equal(_defaultKeys, read.Select(p => p.Key));
@@ -50,7 +51,7 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
     [Fact]
     public async Task The_database_refuses_a_plaintext_secret_key()
     {
-        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Sql.ExecuteAsync(
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Db.ExecuteAsync(
             api.ConnectionString,
             "INSERT INTO api_key (id, token, redacted, title, type, created_by) VALUES ($1, $2, 'sk_aaa***aaa', 'plain', 'secret', 'x')",
             "apk_plaintext",

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -63,7 +64,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
     public async Task Users_me_of_a_user_without_a_user_row_is_404()
     {
         var admin = await api.CreateAdminAsync();
-        await Sql.ExecuteAsync(api.ConnectionString, "UPDATE app_user SET deleted_at = now() WHERE id = $1", admin.UserId);
+        await Db.ExecuteAsync(api.ConnectionString, "UPDATE app_user SET deleted_at = now() WHERE id = $1", admin.UserId);
 
         var response = await api.Anonymous.GetAsync(_me, admin.Token);
 
@@ -227,7 +228,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
 
         (await api.AdminGetAsync(_customers + "?limit=1", key)).Expect(HttpStatusCode.OK);
 
-        Assert.NotNull(await Sql.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT last_used_at FROM api_key WHERE id = $1", key.Id));
+        Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT last_used_at FROM api_key WHERE id = $1", key.Id));
     }
 
     [Fact]

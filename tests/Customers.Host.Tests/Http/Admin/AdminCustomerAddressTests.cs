@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -95,7 +96,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
             response.Object.Id(), response.Object["object"]!.GetValue<string>(), response.Object["deleted"]!.GetValue<bool>()));
         Assert.Equal(AdminCustomerTests.AdminCustomerKeys, response.Object["parent"]!.AsObject().Select(p => p.Key));
         Assert.Empty(await AllAddressesAsync(key, customerId));
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_address WHERE id = $1", addressId));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_address WHERE id = $1", addressId));
     }
 
     [Fact]
@@ -229,7 +230,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
         (await api.AdminDeleteAsync($"/admin/customers/{customerId}", key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(0, (await ListAsync(key, customerId, ""))["count"]!.GetValue<long>());
-        Assert.NotNull(await Sql.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer_address WHERE customer_id = $1", customerId));
+        Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer_address WHERE customer_id = $1", customerId));
     }
 
     private async Task<(TestSecretKey Key, string CustomerId)> CustomerAsync(TestSecretKey? key = null)

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -158,12 +159,12 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
         var mine = await api.CreateGuestAsync(key, new JsonObject { ["first_name"] = "Safe" });
-        var before = await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer");
+        var before = await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer");
 
         var response = (await api.AdminGetAsync($"{_customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(0, response.Object["count"]!.GetValue<long>());
-        Assert.True(await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer") >= before);
+        Assert.True(await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer") >= before);
         (await api.AdminGetAsync($"{_customers}/{mine.Id()}", key)).Expect(HttpStatusCode.OK);
     }
 
@@ -179,7 +180,7 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
 
         // Top-level unknown keys are a 400; inside $or they are dropped, like any unknown nested key.
         Assert.True(response.Status is HttpStatusCode.BadRequest or HttpStatusCode.OK, response.Body);
-        Assert.True(await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer") > 0);
+        Assert.True(await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer") > 0);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -283,7 +284,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var response = await api.AdminDeleteAsync($"{_customers}/{customer.Id()}", key);
 
         response.Expect(HttpStatusCode.OK, $$"""{"id":"{{customer.Id()}}","object":"customer","deleted":true}""");
-        Assert.NotNull(await Sql.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer WHERE id = $1", customer.Id()));
+        Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer WHERE id = $1", customer.Id()));
         (await api.AdminGetAsync($"{_customers}/{customer.Id()}", key)).Expect(HttpStatusCode.NotFound);
         var list = (await api.AdminGetAsync($"{_customers}?created_by={key.Id}", key)).Expect(HttpStatusCode.OK);
         Assert.Equal(0, list.Object["count"]!.GetValue<long>());
@@ -311,8 +312,8 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var response = await api.AdminDeleteAsync($"{_customers}/{customer.CustomerId}", key);
 
         response.Expect(HttpStatusCode.OK, $$"""{"id":"{{customer.CustomerId}}","object":"customer","deleted":true}""");
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM auth_identity WHERE id = $1", customer.AuthIdentityId));
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM auth_identity WHERE app_metadata ->> 'customer_id' = $1", customer.CustomerId));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM auth_identity WHERE id = $1", customer.AuthIdentityId));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM auth_identity WHERE app_metadata ->> 'customer_id' = $1", customer.CustomerId));
         (await api.Api.GetAsync("/store/customers/me", customer.Token)).ExpectUnauthorized();
         (await api.Api.PostAsync("/auth/customer/emailpass", new { email = customer.Email, password = customer.Password }))
             .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
@@ -333,7 +334,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
 
         (await api.AdminDeleteAsync($"{_customers}/{customerId}", key)).Expect(HttpStatusCode.OK);
 
-        var appMetadata = await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT app_metadata::text FROM auth_identity WHERE id = $1", identityId);
+        var appMetadata = await Db.ScalarAsync<string>(api.ConnectionString, "SELECT app_metadata::text FROM auth_identity WHERE id = $1", identityId);
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["user_id"] = admin.UserId, ["customer_id"] = null }, JsonNode.Parse(appMetadata!)), appMetadata);
         var newToken = (await api.Anonymous.PostAsync("/auth/user/emailpass", new { email = admin.Email, password = admin.Password }))
             .Expect(HttpStatusCode.OK).Token();

@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -76,7 +77,7 @@ public sealed class CustomerGroupBatchTests(CustomersApiFactory api, ITestOutput
         var start = DateTimeOffset.UtcNow;
         // One id per millisecond from a common start: ids sort in array order, as API-made customers would.
         var ids = Enumerable.Range(0, count).Select(i => EntityId.New(EntityId.Customer, start.AddMilliseconds(i))).ToArray();
-        await Sql.ExecuteAsync(
+        await Db.ExecuteAsync(
             api.ConnectionString,
             """
             INSERT INTO customer (id, email, first_name, created_by, created_at, updated_at)
@@ -88,7 +89,7 @@ public sealed class CustomerGroupBatchTests(CustomersApiFactory api, ITestOutput
     }
 
     private async Task<int> MemberCountAsync(string groupId) =>
-        (int)await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_group_customer WHERE customer_group_id = $1", groupId);
+        (int)await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_group_customer WHERE customer_group_id = $1", groupId);
 
     private async Task<JsonObject> CustomerListAsync(TestSecretKey key, string query) =>
         (await api.AdminGetAsync($"/admin/customers?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK).Object;

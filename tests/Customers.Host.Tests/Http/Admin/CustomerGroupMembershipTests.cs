@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -31,7 +32,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
         Assert.True(JsonNode.DeepEquals(group, added.Object["customer_group"]), added.Body);
         Assert.Equal(customers, members);
         Assert.Equal("[]", removed.Object["customer_group"]!["customers"]!.ToJsonString());
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString,
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString,
             "SELECT count(*) FROM customer_group_customer WHERE customer_group_id = $1", group.Id()));
     }
 
@@ -44,7 +45,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
 
         (await api.ChangeCustomersAsync(key, group.Id(), add: [customer])).Expect(HttpStatusCode.OK);
 
-        var row = Assert.Single(await Sql.RowsAsync(api.ConnectionString,
+        var row = Assert.Single(await Db.RowsAsync(api.ConnectionString,
             "SELECT * FROM customer_group_customer WHERE customer_group_id = $1", group.Id()));
         Assert.Matches("^cusgc_[0-9A-HJKMNP-TV-Z]{26}$", (string)row["id"]!);
         Assert.Equal(customer, row["customer_id"]);
@@ -82,7 +83,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
             $"You tried to set relationship customer_group_id: {group.Id()}, but such entity does not exist");
         (await api.ChangeGroupsAsync(key, customer, add: [group.Id()])).ExpectError(HttpStatusCode.NotFound, "not_found",
             $"You tried to set relationship customer_group_id: {group.Id()}, but such entity does not exist");
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString,
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString,
             "SELECT count(*) FROM customer_group_customer WHERE customer_group_id = $1", group.Id()));
     }
 
@@ -111,14 +112,14 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
         var group = await api.CreateGroupAsync(key);
         var customer = (await api.CreateGuestsAsync(key, 1))[0];
         (await api.ChangeCustomersAsync(key, group.Id(), add: [customer])).Expect(HttpStatusCode.OK);
-        var firstId = await Sql.ScalarAsync<string>(api.ConnectionString,
+        var firstId = await Db.ScalarAsync<string>(api.ConnectionString,
             "SELECT id FROM customer_group_customer WHERE customer_group_id = $1", group.Id());
 
         (await api.ChangeCustomersAsync(key, group.Id(), add: [customer, customer])).Expect(HttpStatusCode.OK);
         (await api.ChangeGroupsAsync(key, customer, add: [group.Id(), group.Id()])).Expect(HttpStatusCode.OK);
 
         Assert.Equal([customer], await api.CustomerIdsOfAsync(key, group.Id()));
-        Assert.Equal([firstId!], (await Sql.RowsAsync(api.ConnectionString,
+        Assert.Equal([firstId!], (await Db.RowsAsync(api.ConnectionString,
             "SELECT id FROM customer_group_customer WHERE customer_group_id = $1", group.Id())).Select(r => (string)r["id"]!));
     }
 

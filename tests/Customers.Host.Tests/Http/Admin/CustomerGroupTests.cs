@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -74,7 +75,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
 
         duplicate.ExpectError(HttpStatusCode.BadRequest, "invalid_data", $"Customer group with name: {name}, already exists.");
         Assert.Equal(name, again.Expect(HttpStatusCode.OK).Object["customer_group"]!["name"]!.GetValue<string>());
-        Assert.Equal(2L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_group WHERE name = $1", name));
+        Assert.Equal(2L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_group WHERE name = $1", name));
     }
 
     [Theory]
@@ -220,7 +221,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
         response.Expect(HttpStatusCode.OK, $$"""{"id":"{{group.Id()}}","object":"customer_group","deleted":true}""");
         (await api.AdminGetAsync($"{Groups}/{group.Id()}", key))
             .ExpectError(HttpStatusCode.NotFound, "not_found", $"Customer group with id: {group.Id()} not found");
-        Assert.NotNull(await Sql.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer_group WHERE id = $1", group.Id()));
+        Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer_group WHERE id = $1", group.Id()));
     }
 
     [Fact]
@@ -253,7 +254,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
         Assert.Equal([group.Id(), other.Id()], before);
         Assert.Equal([other.Id()], await api.GroupIdsOfAsync(key, customer));
         // Like Medusa, the membership row stays; every read leaves it out.
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(api.ConnectionString,
+        Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString,
             "SELECT count(*) FROM customer_group_customer WHERE customer_group_id = $1", group.Id()));
     }
 

@@ -74,7 +74,7 @@ public sealed class OAuthRefusalTests(OAuthApiFactory api)
         var response = await api.CallbackAsync("google", code, state);
 
         response.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", StateExpired);
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM oauth_state WHERE state_hash = $1", Hash(state)));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM oauth_state WHERE state_hash = $1", Hash(state)));
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class OAuthRefusalTests(OAuthApiFactory api)
         var response = await api.SignInAsync("google", user, forgery);
 
         response.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", message);
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id IN ($1, 'someone-else')", user.Subject));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id IN ($1, 'someone-else')", user.Subject));
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public sealed class OAuthRefusalTests(OAuthApiFactory api)
             $"&error_uri={Uri.EscapeDataString("https://idp.example/errors/access_denied")}&state={Uri.EscapeDataString(state)}");
 
         response.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "The user denied access, read more at: https://idp.example/errors/access_denied");
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM oauth_state WHERE state_hash = $1", Hash(state)));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM oauth_state WHERE state_hash = $1", Hash(state)));
     }
 
     [Fact]
@@ -261,7 +261,7 @@ public sealed class OAuthRefusalTests(OAuthApiFactory api)
         var again = Jwt.Payload((await api.SignInAsync("google", intruder)).Token());
         Assert.Equal("", again["actor_id"]!.GetValue<string>());
         Assert.Equal(claims["auth_identity_id"]!.GetValue<string>(), again["auth_identity_id"]!.GetValue<string>());
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(
+        Assert.Equal(1L, await Db.ScalarAsync<long>(
             api.ConnectionString, "SELECT count(*) FROM auth_identity WHERE app_metadata ->> 'customer_id' = $1", owner.CustomerId));
     }
 
@@ -274,7 +274,7 @@ public sealed class OAuthRefusalTests(OAuthApiFactory api)
             .ExpectError(HttpStatusCode.BadRequest, "not_allowed", "The actor type user is not allowed to use the auth provider google");
     }
 
-    private Task<long> StateCountAsync() => Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM oauth_state");
+    private Task<long> StateCountAsync() => Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM oauth_state");
 
     private static byte[] Hash(string state) => SHA256.HashData(Encoding.UTF8.GetBytes(state));
 }

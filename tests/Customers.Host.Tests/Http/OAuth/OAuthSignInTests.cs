@@ -66,7 +66,7 @@ public sealed class OAuthSignInTests(OAuthApiFactory api)
 
         // Kept server-side by its hash only, with the verifier the callback will need.
         var state = query["state"].ToString();
-        var rows = await Sql.RowsAsync(api.ConnectionString, "SELECT * FROM oauth_state WHERE state_hash = $1", SHA256.HashData(Encoding.UTF8.GetBytes(state)));
+        var rows = await Db.RowsAsync(api.ConnectionString, "SELECT * FROM oauth_state WHERE state_hash = $1", SHA256.HashData(Encoding.UTF8.GetBytes(state)));
         var row = Assert.Single(rows);
         Assert.Equal("google", row["provider"]);
         Assert.Equal("customer", row["actor_type"]);
@@ -74,7 +74,7 @@ public sealed class OAuthSignInTests(OAuthApiFactory api)
         Assert.Equal(query["nonce"].ToString(), row["nonce"]);
         var verifier = (string)row["code_verifier"]!;
         Assert.Equal(query["code_challenge"].ToString(), System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM oauth_state WHERE callback_url = $1 OR code_verifier = $1 OR nonce = $1", state));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM oauth_state WHERE callback_url = $1 OR code_verifier = $1 OR nonce = $1", state));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class OAuthSignInTests(OAuthApiFactory api)
             new JsonObject { ["name"] = "Grace Hopper", ["email"] = user.Email, ["given_name"] = "Grace" },
             claims["user_metadata"]));
         var identityId = claims["auth_identity_id"]!.GetValue<string>();
-        Assert.Equal(identityId, await Sql.ScalarAsync<string>(
+        Assert.Equal(identityId, await Db.ScalarAsync<string>(
             api.ConnectionString, "SELECT auth_identity_id FROM provider_identity WHERE provider = 'google' AND entity_id = $1", user.Subject));
 
         // The storefront creates the customer with that token, then refreshes it.
@@ -155,7 +155,7 @@ public sealed class OAuthSignInTests(OAuthApiFactory api)
         var atKeycloak = Jwt.Payload((await api.SignInAsync("keycloak", user)).Token());
 
         Assert.NotEqual(atGoogle["auth_identity_id"]!.GetValue<string>(), atKeycloak["auth_identity_id"]!.GetValue<string>());
-        Assert.Equal(2L, await Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id = $1", user.Subject));
+        Assert.Equal(2L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id = $1", user.Subject));
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public sealed class OAuthSignInTests(OAuthApiFactory api)
         Assert.Equal(
             $$"""{"profile_url":"https://api.github.com/users/{{login}}","avatar":"https://avatars.githubusercontent.com/u/{{gitHubId}}?v=4","email":"{{primary}}","name":"Mona Octocat","company":"@acme","two_factor_authentication":true}""",
             claims["user_metadata"]!.ToJsonString());
-        Assert.Equal(claims["auth_identity_id"]!.GetValue<string>(), await Sql.ScalarAsync<string>(
+        Assert.Equal(claims["auth_identity_id"]!.GetValue<string>(), await Db.ScalarAsync<string>(
             api.ConnectionString, "SELECT auth_identity_id FROM provider_identity WHERE provider = 'github' AND entity_id = $1",
             gitHubId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var request = api.Idp.TokenRequests.Last(r => r.Tenant == "github" && r.Form.GetValueOrDefault("code") == code);

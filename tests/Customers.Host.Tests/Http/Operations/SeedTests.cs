@@ -1,3 +1,4 @@
+using Customers.Testing;
 using System.Net;
 using System.Text;
 using Customers.Abstractions.Customers;
@@ -46,7 +47,7 @@ public sealed class SeedTests(SeededApiFactory api) : IClassFixture<SeededApiFac
         Assert.Equal((Count, Count, 3, Count), (result.Customers, result.Addresses, result.Groups, result.Memberships));
         var key = await api.CreateSecretKeyAsync();
 
-        var ids = await Sql.RowsAsync(api.ConnectionString,
+        var ids = await Db.RowsAsync(api.ConnectionString,
             "SELECT id, email FROM customer WHERE email IN ($1, $2, $3) ORDER BY email",
             CustomerSeeder.EmailOf(run, 0), CustomerSeeder.EmailOf(run, 1), CustomerSeeder.EmailOf(run, Count - 1));
         Assert.Equal(3, ids.Count);
@@ -73,14 +74,14 @@ public sealed class SeedTests(SeededApiFactory api) : IClassFixture<SeededApiFac
         var first = (string)ids[0]["id"]!;
         (await api.AdminPostAsync($"/admin/customers/{first}", key, new System.Text.Json.Nodes.JsonObject { ["first_name"] = "Updated" }))
             .Expect(HttpStatusCode.OK);
-        Assert.Equal("Updated", await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT first_name FROM customer WHERE id = $1", first));
-        Assert.Equal(2, await Sql.ScalarAsync<int>(api.ConnectionString,
+        Assert.Equal("Updated", await Db.ScalarAsync<string>(api.ConnectionString, "SELECT first_name FROM customer WHERE id = $1", first));
+        Assert.Equal(2, await Db.ScalarAsync<int>(api.ConnectionString,
             "SELECT version FROM orleansstorage WHERE graintypestring = 'customer' AND grainidextensionstring = $1", first));
 
         // Search and the group filter see the seeded rows.
         var search = (await api.AdminGetAsync($"/admin/customers?q=seed-{run}-1999", key)).Expect(HttpStatusCode.OK).Object;
         Assert.Equal(1, search["count"]!.GetValue<long>());
-        var group = await Sql.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM customer_group WHERE name = $1", $"Seed {run} group 0");
+        var group = await Db.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM customer_group WHERE name = $1", $"Seed {run} group 0");
         var members = (await api.AdminGetAsync($"/admin/customers?groups={group}&limit=1", key)).Expect(HttpStatusCode.OK).Object;
         Assert.Equal((Count + 2) / 3, members["count"]!.GetValue<long>());
         (await api.AdminGetAsync($"/admin/customer-groups/{group}", key)).Expect(HttpStatusCode.OK);
@@ -146,7 +147,7 @@ public sealed class SeedTests(SeededApiFactory api) : IClassFixture<SeededApiFac
         var id = created["id"]!.GetValue<string>();
         var (seeder, _) = await SeedAsync(Run(), groups: 0);
 
-        var row = Assert.Single(await Sql.RowsAsync(api.ConnectionString,
+        var row = Assert.Single(await Db.RowsAsync(api.ConnectionString,
             "SELECT grainidn0, grainidn1, grainidhash, graintypehash FROM orleansstorage WHERE graintypestring = 'customer' AND grainidextensionstring = $1",
             id));
         Assert.Equal(0L, row["grainidn0"]);

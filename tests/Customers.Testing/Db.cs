@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace Customers.Host.Tests.Http;
+namespace Customers.Testing;
 
-/// <summary>Direct reads of the fixture's database, for checking what acknowledged writes left behind.</summary>
-internal static class Sql
+/// <summary>Ad-hoc SQL for test assertions: what acknowledged writes left in PostgreSQL.</summary>
+public static class Db
 {
     public static async Task<T?> ScalarAsync<T>(string connectionString, string sql, params object?[] parameters)
     {
@@ -43,12 +43,15 @@ internal static class Sql
         return await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>The JSON state an auth identity grain stored (including what never leaves the grain).</summary>
-    public static Task<string?> AuthIdentityStateAsync(string connectionString, string identityId) =>
-        ScalarAsync<string>(
+    /// <summary>The stored grain state (the raw <c>payloadbinary</c> JSON) of one grain, or null.</summary>
+    public static async Task<string?> StoredStateAsync(string connectionString, string stateName, string grainKey)
+    {
+        var payload = await ScalarAsync<byte[]>(
             connectionString,
-            "SELECT convert_from(payloadbinary, 'UTF8') FROM orleansstorage WHERE graintypestring = 'authidentity' AND grainidextensionstring = $1",
-            identityId);
+            "SELECT payloadbinary FROM orleansstorage WHERE graintypestring = $1 AND grainidextensionstring = $2",
+            stateName, grainKey);
+        return payload is null ? null : System.Text.Encoding.UTF8.GetString(payload);
+    }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] parameters)
     {
