@@ -34,36 +34,19 @@ internal sealed partial class AuthIdentityGrain(
         }
 
         hasher.EnsureAcceptable(password);
-        var now = time.GetUtcNow();
-        state.State = new AuthIdentityState
-        {
-            Id = this.GetPrimaryKeyString(),
-            AppMetadata = [],
-            ProviderIdentities =
-            [
-                new ProviderIdentityState
-                {
-                    Id = EntityId.NewUlid(now),
-                    Provider = EmailPassProvider,
-                    EntityId = email,
-                    PasswordHash = hasher.Hash(password),
-                },
-            ],
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
         try
         {
-            await state.WriteOrThrowAsync(this);
+            return await CreateAsync(new ProviderIdentityState
+            {
+                Provider = EmailPassProvider,
+                EntityId = email,
+                PasswordHash = hasher.Hash(password),
+            });
         }
         catch (CustomersException error) when (error.Kind == ErrorKind.UniqueViolation)
         {
-            // Another registration of this e-mail won the race; this grain never came to exist.
-            DeactivateOnIdle();
             throw CustomersException.Unauthorized("Identity with email already exists");
         }
-
-        return Snapshot();
     }
 
     public async Task<IdentitySnapshot> RegisterExternalAsync(string provider, string entityId, string? userMetadataJson)
@@ -78,21 +61,27 @@ internal sealed partial class AuthIdentityGrain(
             throw CustomersException.InvalidData("An external identity needs a provider other than emailpass and a subject.");
         }
 
+        return await CreateAsync(new ProviderIdentityState
+        {
+            Provider = provider,
+            EntityId = entityId,
+            UserMetadata = MetadataJson.Parse(userMetadataJson),
+        });
+    }
+
+    /// <summary>
+    /// Creates this identity with its first provider identity. A taken (entity id, provider) fails the write with
+    /// UniqueViolation: another registration or sign-in won the race, and this grain never came to exist.
+    /// </summary>
+    private async Task<IdentitySnapshot> CreateAsync(ProviderIdentityState login)
+    {
         var now = time.GetUtcNow();
+        login.Id = EntityId.NewUlid(now);
         state.State = new AuthIdentityState
         {
             Id = this.GetPrimaryKeyString(),
             AppMetadata = [],
-            ProviderIdentities =
-            [
-                new ProviderIdentityState
-                {
-                    Id = EntityId.NewUlid(now),
-                    Provider = provider,
-                    EntityId = entityId,
-                    UserMetadata = MetadataJson.Parse(userMetadataJson),
-                },
-            ],
+            ProviderIdentities = [login],
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -102,7 +91,6 @@ internal sealed partial class AuthIdentityGrain(
         }
         catch (CustomersException error) when (error.Kind == ErrorKind.UniqueViolation)
         {
-            // Another sign-in of this (provider, subject) won the race; this grain never came to exist.
             DeactivateOnIdle();
             throw;
         }
