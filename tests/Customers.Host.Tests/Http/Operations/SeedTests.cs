@@ -28,12 +28,12 @@ public sealed class SeedTests(SeededApiFactory api) : IClassFixture<SeededApiFac
 {
     private const int Count = 2_000;
 
-    private async Task<(CustomerSeeder Seeder, CustomerSeeder.Result Result)> SeedAsync(string run, int groups = 3)
+    private async Task<(CustomerSeeder Seeder, CustomerSeeder.Result Result)> SeedAsync(string run, int groups = 3, int count = Count)
     {
         await using var database = NpgsqlDataSource.Create(api.ConnectionString);
         var serviceId = api.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
         var seeder = new CustomerSeeder(database, serviceId, TimeProvider.System);
-        var result = await seeder.SeedAsync(new CustomerSeeder.Options(Count, 1, groups, run, BatchSize: 300), _ => { }, CancellationToken.None);
+        var result = await seeder.SeedAsync(new CustomerSeeder.Options(count, 1, groups, run, BatchSize: 300), _ => { }, CancellationToken.None);
         return (seeder, result);
     }
 
@@ -154,6 +154,24 @@ public sealed class SeedTests(SeededApiFactory api) : IClassFixture<SeededApiFac
         Assert.Equal(0L, row["grainidn1"]);
         Assert.Equal(seeder.GrainIdHash(id), row["grainidhash"]);
         Assert.Equal(new OrleansDefaultHasher().Hash(Encoding.UTF8.GetBytes("customer")), row["graintypehash"]);
+    }
+
+    [Fact]
+    public async Task Counts_are_exact_up_to_ten_thousand_then_estimated_and_deep_pages_are_exact()
+    {
+        var run = Run();
+        await SeedAsync(run, groups: 0, count: 10_050);
+        var key = await api.CreateSecretKeyAsync();
+
+        var narrow = (await api.AdminGetAsync($"/admin/customers?q=seed-{run}-1004&limit=5", key)).Expect(HttpStatusCode.OK).Object;
+        Assert.Equal(11, narrow["count"]!.GetValue<long>()); // 1004 and 10040-10049: exact
+        Assert.Equal(5, narrow["customers"]!.AsArray().Count);
+
+        var all = (await api.AdminGetAsync($"/admin/customers?q=seed-{run}-&limit=20&offset=10040&order=created_at", key))
+            .Expect(HttpStatusCode.OK).Object;
+        Assert.True(all["count"]!.GetValue<long>() > 10_000, all["count"]!.ToJsonString()); // past the cap: an estimate
+        var page = all["customers"]!.AsArray().Select(c => c!["email"]!.GetValue<string>()).ToList();
+        Assert.Equal(Enumerable.Range(10_040, 10).Select(i => CustomerSeeder.EmailOf(run, i)), page);
     }
 
     [Fact]
