@@ -16,6 +16,7 @@
 #   BENCH_CUSTOMERS [1000]  customers to seed      BENCH_SEED_CONCURRENCY [8]   parallel sign-ups while seeding
 #   BENCH_THREADS [2]       wrk threads            BENCH_CONNECTIONS [32]       wrk connections
 #   BENCH_DURATION [20s]    each wrk run           BENCH_TIMEOUT [60s]          wrk request timeout
+#   BENCH_WARMUP [20s]      unreported /me load before the runs (JIT warm-up)
 #   BENCH_WORK_FACTOR [11]  bcrypt work factor     BENCH_BCRYPT_SECONDS [5]     bcrypt measurement time
 #   BENCH_TOKEN_VIA [refresh] how seeding gets customer tokens: refresh (no hash) or login (one more bcrypt each)
 #   BENCH_LOGIN_ACCOUNTS [100] customers seeded at BENCH_WORK_FACTOR; the login run rotates over these
@@ -33,6 +34,7 @@ SEED_CONCURRENCY="${BENCH_SEED_CONCURRENCY:-8}"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 DURATION="${BENCH_DURATION:-20s}"
+WARMUP="${BENCH_WARMUP:-20s}"
 TIMEOUT="${BENCH_TIMEOUT:-60s}"
 WORK_FACTOR="${BENCH_WORK_FACTOR:-11}"
 BCRYPT_SECONDS="${BENCH_BCRYPT_SECONDS:-5}"
@@ -220,6 +222,9 @@ run_wrk() { # name threads script
   [[ -n "${RESULT[$name]}" ]] || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name printed no RESULT line"; }
   log "  ${RESULT[$name]#RESULT } rss_mib=${RSS[$name]}"
 }
+# Warm-up, not reported: the JIT recompiles hot paths with profile data during the first seconds under load.
+log "warm-up: /me for ${WARMUP}"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$BENCH/lua/me.lua" "$BASE_URL" >/dev/null 2>&1 || die "warm-up failed"
 run_wrk me "$THREADS" me.lua
 run_wrk login "$THREADS" login.lua
 # One connection per thread so that each registration is paired with its own customer creation (see signup.lua).
