@@ -54,51 +54,44 @@ internal sealed class CustomerGroupReadModel(NpgsqlDataSource database)
     }
 
     /// <summary>The live members of each of <paramref name="groupIds"/>, by id (creation order).</summary>
-    public async Task<ILookup<string, CustomerSnapshot>> CustomersOfGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken ct)
-    {
-        var rows = new List<(string GroupId, CustomerSnapshot Customer)>();
-        if (groupIds.Count > 0)
-        {
-            await using var command = database.CreateCommand(
-                $"""
-                SELECT gc.customer_group_id, {CustomerColumnsSql}
-                FROM customer_group_customer gc JOIN customer c ON c.id = gc.customer_id AND c.deleted_at IS NULL
-                WHERE gc.customer_group_id = ANY($1)
-                ORDER BY gc.customer_group_id, c.id
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = groupIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add((reader.GetString(0), ReadCustomer(reader, 1)));
-            }
-        }
-
-        return rows.ToLookup(row => row.GroupId, row => row.Customer, StringComparer.Ordinal);
-    }
+    public Task<ILookup<string, CustomerSnapshot>> CustomersOfGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken ct) =>
+        RelatedAsync(
+            $"""
+            SELECT gc.customer_group_id, {CustomerColumnsSql}
+            FROM customer_group_customer gc JOIN customer c ON c.id = gc.customer_id AND c.deleted_at IS NULL
+            WHERE gc.customer_group_id = ANY($1)
+            ORDER BY gc.customer_group_id, c.id
+            """,
+            groupIds, ReadCustomer, ct);
 
     /// <summary>The live groups of each of <paramref name="customerIds"/>, by id (creation order).</summary>
-    public async Task<ILookup<string, CustomerGroupSnapshot>> GroupsOfCustomersAsync(IReadOnlyCollection<string> customerIds, CancellationToken ct)
+    public Task<ILookup<string, CustomerGroupSnapshot>> GroupsOfCustomersAsync(IReadOnlyCollection<string> customerIds, CancellationToken ct) =>
+        RelatedAsync(
+            $"""
+            SELECT gc.customer_id, {GroupColumnsSql}
+            FROM customer_group_customer gc JOIN customer_group g ON g.id = gc.customer_group_id AND g.deleted_at IS NULL
+            WHERE gc.customer_id = ANY($1)
+            ORDER BY gc.customer_id, g.id
+            """,
+            customerIds, ReadGroup, ct);
+
+    /// <summary>One query for the related rows of many ids; <paramref name="sql"/> selects the owner id first.</summary>
+    private async Task<ILookup<string, T>> RelatedAsync<T>(
+        string sql, IReadOnlyCollection<string> ownerIds, Func<DbDataReader, int, T> read, CancellationToken ct)
     {
-        var rows = new List<(string CustomerId, CustomerGroupSnapshot Group)>();
-        if (customerIds.Count > 0)
+        var rows = new List<(string OwnerId, T Related)>();
+        if (ownerIds.Count > 0)
         {
-            await using var command = database.CreateCommand(
-                $"""
-                SELECT gc.customer_id, {GroupColumnsSql}
-                FROM customer_group_customer gc JOIN customer_group g ON g.id = gc.customer_group_id AND g.deleted_at IS NULL
-                WHERE gc.customer_id = ANY($1)
-                ORDER BY gc.customer_id, g.id
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = customerIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var command = database.CreateCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter { Value = ownerIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add((reader.GetString(0), ReadGroup(reader, 1)));
+                rows.Add((reader.GetString(0), read(reader, 1)));
             }
         }
 
-        return rows.ToLookup(row => row.CustomerId, row => row.Group, StringComparer.Ordinal);
+        return rows.ToLookup(row => row.OwnerId, row => row.Related, StringComparer.Ordinal);
     }
 
     private static CustomerGroupSnapshot ReadGroup(DbDataReader row, int at) => new(
