@@ -1,0 +1,172 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Customers.Host.Hosting;
+using Customers.Host.Storage;
+using Customers.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Xunit;
+
+namespace Customers.Host.Tests.Http.Admin;
+
+/// <summary>
+/// A host on its own database holding only the customers these tests create: the unfiltered list is theirs alone.
+/// Seeds more customers than <see cref="CustomerPositions.SeekFromOffset"/>, then changes some through the API, so deep
+/// pages go through the position counters (migration 0011) after the triggers have moved them.
+/// </summary>
+public sealed class DeepPageApiFactory : CustomersApiFactory, IAsyncLifetime
+{
+    // Every third seeded customer has an account: both has_account lists reach past the seek threshold.
+    public const int Seeded = 3 * (CustomerPositions.SeekFromOffset + 1_000);
+
+    protected override string DatabasePrefix => "positions";
+
+    /// <summary>Customers deleted through the API after seeding.</summary>
+    public IReadOnlyList<string> Deleted { get; private set; } = [];
+
+    /// <summary>Customers created through the API after seeding.</summary>
+    public IReadOnlyList<string> Created { get; private set; } = [];
+
+    public TestSecretKey Key { get; private set; } = null!;
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        await InitializeAsync();
+        await using (var database = NpgsqlDataSource.Create(ConnectionString))
+        {
+            var serviceId = Services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
+            await new CustomerSeeder(database, serviceId, Clock)
+                .SeedAsync(new CustomerSeeder.Options(Seeded, 0, 0, "deep", BatchSize: 1_000), _ => { }, CancellationToken.None);
+        }
+
+        Key = await this.CreateSecretKeyAsync();
+
+        // Soft-delete customers spread over the list (early, around the seek threshold, late), then add new ones,
+        // with and without an account, through the real write path (grain -> storage -> read-model triggers).
+        var victims = await Db.RowsAsync(ConnectionString,
+            "SELECT id FROM customer WHERE deleted_at IS NULL ORDER BY id OFFSET 3 LIMIT 400");
+        var spread = new List<string>();
+        foreach (var offset in new[] { 0, 17, 5_000, 9_990, 10_003, 11_111, 20_000, 30_500, Seeded - 10 })
+        {
+            spread.Add((await Db.ScalarAsync<string>(ConnectionString,
+                "SELECT id FROM customer WHERE deleted_at IS NULL ORDER BY id OFFSET $1 LIMIT 1", offset))!);
+        }
+
+        var deleted = spread.Concat(victims.Take(20).Select(row => (string)row["id"]!)).Distinct().ToList();
+        foreach (var id in deleted)
+        {
+            (await this.AdminDeleteAsync($"/admin/customers/{id}", Key)).Expect(HttpStatusCode.OK);
+        }
+
+        var created = new List<string>();
+        for (var n = 0; n < 6; n++)
+        {
+            created.Add((await this.CreateGuestAsync(Key, new JsonObject { ["email"] = $"deep-new-{n}@example.com" })).Id());
+        }
+
+        for (var n = 0; n < 3; n++)
+        {
+            Clock.Advance(TimeSpan.FromMilliseconds(2)); // one millisecond each: creation order is id order
+            created.Add((await CreateCustomerAsync(email: $"deep-account-{n}@example.com")).CustomerId);
+        }
+
+        (Deleted, Created) = (deleted, created);
+    }
+}
+
+/// <summary>
+/// Deep pages (<c>offset</c> at or past <see cref="CustomerPositions.SeekFromOffset"/>) of the unfiltered and
+/// <c>has_account</c> lists start at the anchor the position counters give, and must be exactly the page a plain
+/// <c>ORDER BY … OFFSET</c> returns, with an exact count, after deletes and inserts moved the counters.
+/// </summary>
+public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassFixture<DeepPageApiFactory>
+{
+    [Fact]
+    public async Task The_counters_match_a_recount_after_seeding_deleting_and_creating()
+    {
+        Assert.NotEmpty(api.Deleted);
+        Assert.NotEmpty(api.Created);
+
+        // Every (order, level, has_account, bucket) counter against a count of the live rows it covers.
+        var mismatches = await Db.RowsAsync(api.ConnectionString,
+            """
+            WITH expected AS (
+                SELECT k.sort_key, k.level, c.has_account, k.bucket, count(*) AS live
+                FROM customer c CROSS JOIN LATERAL customer_position_keys(c.id, c.created_at) AS k
+                WHERE c.deleted_at IS NULL
+                GROUP BY 1, 2, 3, 4)
+            SELECT coalesce(e.sort_key, b.sort_key) AS sort_key, coalesce(e.level, b.level) AS level,
+                   e.live AS expected, b.live AS counted
+            FROM expected e
+                 FULL JOIN customer_position_bucket b USING (sort_key, level, has_account, bucket)
+            WHERE coalesce(e.live, 0) <> coalesce(b.live, 0)
+            """);
+
+        Assert.Empty(mismatches);
+        Assert.Equal(DeepPageApiFactory.Seeded - api.Deleted.Count + api.Created.Count,
+            await Db.ScalarAsync<long>(api.ConnectionString, "SELECT customer_position_count(NULL)"));
+    }
+
+    public static TheoryData<string, string> Lists() => new()
+    {
+        { "", "id" },
+        { "", "-id" },
+        { "", "created_at" },
+        { "", "-created_at" },
+        { "has_account=true", "id" },
+        { "has_account=false", "-created_at" },
+        { "has_account=true", "-id" },
+        { "has_account=false", "created_at" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Lists))]
+    public async Task Deep_pages_equal_a_plain_offset_and_counts_are_exact(string filter, string order)
+    {
+        var where = filter switch
+        {
+            "" => "deleted_at IS NULL",
+            "has_account=true" => "deleted_at IS NULL AND has_account",
+            _ => "deleted_at IS NULL AND NOT has_account",
+        };
+        var column = order.TrimStart('-');
+        var orderBy = column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id ASC";
+        var total = await Db.ScalarAsync<long>(api.ConnectionString, $"SELECT count(*) FROM customer WHERE {where}");
+
+        foreach (var offset in new long[] { CustomerPositions.SeekFromOffset - 1, CustomerPositions.SeekFromOffset, 10_007, 10_400, total - 30, total - 5, total, total + 100 })
+        {
+            if (offset < 0)
+            {
+                continue;
+            }
+
+            var expected = (await Db.RowsAsync(api.ConnectionString,
+                $"SELECT id FROM customer WHERE {where} ORDER BY {orderBy} OFFSET $1 LIMIT 25", offset)).Select(row => (string)row["id"]!).ToList();
+            var page = (await api.AdminGetAsync($"/admin/customers?{filter}&order={order}&offset={offset}&limit=25&fields=id", api.Key))
+                .Expect(HttpStatusCode.OK).Object;
+
+            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
+            Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
+            Assert.Equal(total, page["count"]!.GetValue<long>());
+        }
+    }
+
+    [Fact]
+    public async Task Deleted_customers_are_gone_and_new_ones_are_on_the_last_pages()
+    {
+        var total = await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE deleted_at IS NULL");
+        var tail = (await api.AdminGetAsync($"/admin/customers?order=created_at&offset={total - api.Created.Count}&limit=50&fields=id", api.Key))
+            .Expect(HttpStatusCode.OK).Object;
+
+        Assert.Equal(api.Created, tail["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()));
+        for (var offset = CustomerPositions.SeekFromOffset; offset < total; offset += 1_000)
+        {
+            var page = (await api.AdminGetAsync($"/admin/customers?offset={offset}&limit=1000&fields=id", api.Key)).Expect(HttpStatusCode.OK).Object;
+            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToHashSet();
+            Assert.DoesNotContain(ids, api.Deleted.Contains);
+        }
+    }
+
+    private static string Direction(string order) => order.StartsWith('-') ? "DESC" : "ASC";
+}
