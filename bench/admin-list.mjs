@@ -14,6 +14,7 @@ const deep = Math.max(0, Math.floor(customers * 0.9));
 const cutoff = new Date(Date.now() - 30 * 86400_000).toISOString(); // the seed spreads customers over ~N seconds back
 
 const names = ['lovelace', 'hopper', 'turing', 'knuth', 'ada', 'grace', 'berners', 'lamport'];
+const group = await firstGroup(); // a seeded group: every tenth customer is a member
 const scenarios = [
   ['q: one e-mail (seed-RUN-<random>)', () => `/admin/customers?q=seed-${run}-${rand(customers)}@&limit=20`],
   ['q: last name (many matches)', () => `/admin/customers?q=${names[rand(names.length)]}&limit=20`],
@@ -24,7 +25,23 @@ const scenarios = [
   [`created_at[$gte] last 30 days, order -created_at`, () => `/admin/customers?created_at[$gte]=${cutoff}&order=-created_at&offset=${rand(1000)}&limit=20`],
   [`order -created_at, offset ${deep}`, () => `/admin/customers?order=-created_at&offset=${deep - rand(1000)}&limit=20`],
   ['offset 90000 (Medusa comparison)', () => `/admin/customers?offset=${90_000 - rand(100)}&limit=20`],
+  [`has_account=false, order -created_at, offset ${Math.floor(deep / 2)}`, () => `/admin/customers?has_account=false&order=-created_at&offset=${Math.floor(deep / 2) - rand(1000)}&limit=20`],
+  ['groups=<a group>, first page', () => `/admin/customers?groups=${group}&limit=20`],
+  [`groups=<a group>, offset ${Math.floor(customers / 100)}`, () => `/admin/customers?groups=${group}&offset=${Math.floor(customers / 100) - rand(100)}&limit=20`],
+  [`groups=<a group>, offset ${Math.floor(customers / 20)}`, () => `/admin/customers?groups=${group}&offset=${Math.floor(customers / 20) - rand(100)}&limit=20`],
 ];
+
+async function firstGroup() {
+  const body = await new Promise((resolve, reject) => {
+    http.get(`${base}/admin/customer-groups?q=${encodeURIComponent(`Seed ${run} group 0`)}&fields=id`, { agent, headers: { authorization: auth } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => { text += chunk; });
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode}: ${text}`))));
+    }).on('error', reject);
+  });
+  if (body.customer_groups.length === 0) throw new Error(`no seeded group of run ${run}`);
+  return body.customer_groups[0].id;
+}
 
 function get(path) {
   return new Promise((resolve, reject) => {

@@ -109,7 +109,8 @@ internal static class SqlPage
         long estimate, SqlPageStrategy strategy, CancellationToken ct)
     {
         var known = page.Offset + (long)returned;
-        if (returned > 0 && returned < page.Limit || page.Offset == 0 && returned == 0)
+        // Fewer rows than asked for: the list ends on this page (unless the page starts past its end).
+        if (returned < page.Limit && (returned > 0 || page.Offset == 0))
         {
             return known;
         }

@@ -168,5 +168,24 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
         }
     }
 
+    [Fact]
+    public async Task Counts_of_broad_searches_are_the_planners_estimate_and_narrow_ones_are_exact()
+    {
+        var broad = await Db.ScalarAsync<long>(api.ConnectionString,
+            "SELECT count(*) FROM customer WHERE deleted_at IS NULL AND email LIKE 'seed-deep-%'");
+        await Db.ExecuteAsync(api.ConnectionString, "ANALYZE customer");
+
+        var estimated = (await api.AdminGetAsync("/admin/customers?q=seed-deep&limit=5&fields=id", api.Key)).Expect(HttpStatusCode.OK).Object;
+        var narrow = (await api.AdminGetAsync("/admin/customers?q=seed-deep-1234@&limit=5&fields=id", api.Key)).Expect(HttpStatusCode.OK).Object;
+        var lastPage = (await api.AdminGetAsync($"/admin/customers?q=seed-deep&offset={broad - 3}&limit=5&fields=id", api.Key))
+            .Expect(HttpStatusCode.OK).Object;
+
+        Assert.True(broad > CustomerPositions.SeekFromOffset);
+        Assert.InRange(estimated["count"]!.GetValue<long>(), broad * 8 / 10, broad * 12 / 10);
+        Assert.Equal(1, narrow["count"]!.GetValue<long>());
+        Assert.Equal(3, lastPage["customers"]!.AsArray().Count);
+        Assert.Equal(broad, lastPage["count"]!.GetValue<long>()); // a page that ends early knows the exact count
+    }
+
     private static string Direction(string order) => order.StartsWith('-') ? "DESC" : "ASC";
 }
