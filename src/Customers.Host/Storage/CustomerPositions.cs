@@ -42,7 +42,7 @@ internal static class CustomerPositions
     private static bool TryCounted(Filter filter, out bool? hasAccount)
     {
         hasAccount = null;
-        foreach (var part in Conjuncts(filter))
+        foreach (var part in FilterConjuncts.Of(filter))
         {
             if (part is Filter.Compare { Field: "has_account", Operator: FilterOperator.Eq, Value: bool value } && hasAccount is null)
             {
@@ -56,13 +56,6 @@ internal static class CustomerPositions
 
         return true;
     }
-
-    private static IEnumerable<Filter> Conjuncts(Filter filter) => filter switch
-    {
-        Filter.And and => and.Parts.SelectMany(Conjuncts),
-        Filter.Search { Text.Length: 0 } => [],
-        _ => [filter],
-    };
 
     private static SqlSeek? Seek(ListQuery page, string account, SqlParameters parameters)
     {

@@ -85,7 +85,8 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database)
     /// <summary>
     /// Customer lists are built for a million rows (docs/benchmarks.md): ids of the page first (index-only scans with
     /// the 0010 indexes), then only those rows; deep pages and counts of the unfiltered and <c>has_account</c> lists
-    /// from the position counters (<see cref="CustomerPositions"/>); other counts exact when the planner expects at
+    /// from the position counters (<see cref="CustomerPositions"/>), of one group's customers from its live members'
+    /// index (<see cref="GroupMemberPages"/>); other counts exact when the planner expects at
     /// most 10,000 matches, its estimate otherwise, so no request counts a million rows.
     /// </summary>
     internal static readonly SqlPageStrategy LargeList = new("c.id", 10_000);
@@ -99,7 +100,7 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database)
     {
         var parameters = new SqlParameters();
         var where = "c.deleted_at IS NULL AND " + Customers.Translate(filter, parameters);
-        var strategy = CustomerPositions.Apply(LargeList, filter, page, parameters);
+        var strategy = GroupMemberPages.Apply(CustomerPositions.Apply(LargeList, filter, page, parameters), filter, page, parameters);
         var customers = await SqlPage.ReadAsync(
             database, CustomerSelect, "customer c", where, Customers.OrderBy(page, "id", "c.id"), parameters, page, ReadCustomer, ct,
             strategy);

@@ -22,7 +22,19 @@ internal sealed record SqlPageStrategy(string Key, long ExactCountUpTo)
 
     /// <summary>A statement answering the exact count cheaply (e.g. from maintained counters), instead of counting.</summary>
     public string? ExactCount { get; init; }
+
+    /// <summary>
+    /// Another source of the page's keys, listing exactly the rows the list's WHERE keeps in the same order (e.g. an
+    /// index of a related table); the page and an exact count are then read from it.
+    /// </summary>
+    public SqlKeySource? Keys { get; init; }
 }
+
+/// <summary>
+/// The keys of a list's rows as <c>SELECT Key FROM From WHERE Where ORDER BY OrderBy</c>: SQL from code, values as
+/// parameters.
+/// </summary>
+internal sealed record SqlKeySource(string From, string Where, string Key, string OrderBy);
 
 /// <summary>
 /// A start for a deep page: <paramref name="With"/> (a <c>WITH</c> clause the other two may use) finds it,
@@ -48,6 +60,11 @@ internal static class SqlPage
         var limit = parameters.Add(page.Limit, NpgsqlDbType.Integer);
         var offset = parameters.Add(page.Offset, NpgsqlDbType.Integer);
         var seek = strategy?.Seek;
+        var keys = strategy?.Keys;
+        var pageKeys = keys is not null
+            ? $"SELECT {keys.Key} AS page_key FROM {keys.From} WHERE {keys.Where} ORDER BY {keys.OrderBy} LIMIT {limit} OFFSET {offset}"
+            : $"SELECT {strategy?.Key} AS page_key FROM {from} WHERE {where}{(seek is null ? "" : " AND " + seek.Bound)} " +
+              $"ORDER BY {orderBy} LIMIT {limit} OFFSET {seek?.Offset ?? offset}";
 
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
@@ -56,9 +73,7 @@ internal static class SqlPage
             : $"""
               {seek?.With}
               {select}
-              JOIN (SELECT {strategy.Key} AS page_key FROM {from}
-                    WHERE {where}{(seek is null ? "" : " AND " + seek.Bound)}
-                    ORDER BY {orderBy} LIMIT {limit} OFFSET {seek?.Offset ?? offset}) page
+              JOIN ({pageKeys}) page
                 ON page.page_key = {strategy.Key}
               ORDER BY {orderBy}
               """));
@@ -66,6 +81,7 @@ internal static class SqlPage
         {
             null => $"SELECT count(*) FROM {from} WHERE {where}",
             { ExactCount: { } exact } => exact,
+            { Keys: { } source } => $"SELECT count(*) FROM {source.From} WHERE {source.Where}",
             _ => $"EXPLAIN (FORMAT JSON) SELECT 1 FROM {from} WHERE {where}",
         }));
 
@@ -82,10 +98,10 @@ internal static class SqlPage
 
                 await reader.NextResultAsync(ct);
                 await reader.ReadAsync(ct);
-                count = strategy is null or { ExactCount: not null } ? reader.GetInt64(0) : PlannedRows(reader.GetString(0));
+                count = strategy is null or { ExactCount: not null } or { Keys: not null } ? reader.GetInt64(0) : PlannedRows(reader.GetString(0));
             }
 
-            if (strategy is { ExactCount: null })
+            if (strategy is { ExactCount: null, Keys: null })
             {
                 count = await CountLargeAsync(connection, from, where, parameters, page, items.Count, count, strategy, ct);
             }

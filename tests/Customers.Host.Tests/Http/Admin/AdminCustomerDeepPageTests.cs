@@ -37,7 +37,7 @@ public sealed class DeepPageApiFactory : CustomersApiFactory, IAsyncLifetime
         {
             var serviceId = Services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
             await new CustomerSeeder(database, serviceId, Clock)
-                .SeedAsync(new CustomerSeeder.Options(Seeded, 0, 0, "deep", BatchSize: 1_000), _ => { }, CancellationToken.None);
+                .SeedAsync(new CustomerSeeder.Options(Seeded, 0, 2, "deep", BatchSize: 1_000), _ => { }, CancellationToken.None);
         }
 
         Key = await this.CreateSecretKeyAsync();
@@ -185,6 +185,32 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
         Assert.Equal(1, narrow["count"]!.GetValue<long>());
         Assert.Equal(3, lastPage["customers"]!.AsArray().Count);
         Assert.Equal(broad, lastPage["count"]!.GetValue<long>()); // a page that ends early knows the exact count
+    }
+
+    [Theory]
+    [InlineData("id")]
+    [InlineData("-id")]
+    public async Task Pages_of_one_groups_customers_skip_deleted_members_and_count_exactly(string order)
+    {
+        var group = (await Db.ScalarAsync<string>(api.ConnectionString, "SELECT id FROM customer_group WHERE name = 'Seed deep group 0'"))!;
+        const string members =
+            "FROM customer c WHERE c.deleted_at IS NULL AND EXISTS (SELECT 1 FROM customer_group_customer m WHERE m.customer_id = c.id AND m.customer_group_id = $1)";
+        var total = await Db.ScalarAsync<long>(api.ConnectionString, $"SELECT count(*) {members}", group);
+        var deletedMembers = await Db.ScalarAsync<long>(api.ConnectionString,
+            "SELECT count(*) FROM customer_group_customer m JOIN customer c ON c.id = m.customer_id WHERE m.customer_group_id = $1 AND c.deleted_at IS NOT NULL", group);
+        Assert.True(deletedMembers > 0, "the fixture deletes some members of the group");
+
+        foreach (var offset in new long[] { 0, 7, 5_000, total - 25, total - 3, total + 10 })
+        {
+            var expected = (await Db.RowsAsync(api.ConnectionString,
+                $"SELECT c.id {members} ORDER BY c.id {Direction(order)} OFFSET $2 LIMIT 25", group, offset)).Select(row => (string)row["id"]!).ToList();
+            var page = (await api.AdminGetAsync($"/admin/customers?groups={group}&order={order}&offset={offset}&limit=25&fields=id", api.Key))
+                .Expect(HttpStatusCode.OK).Object;
+
+            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
+            Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
+            Assert.Equal(total, page["count"]!.GetValue<long>());
+        }
     }
 
     private static string Direction(string order) => order.StartsWith('-') ? "DESC" : "ASC";
