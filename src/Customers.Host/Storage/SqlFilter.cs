@@ -62,7 +62,7 @@ internal sealed class SqlFilter(
         Filter.And and => "(" + string.Join(" AND ", and.Parts.Select(part => Translate(part, parameters))) + ")",
         Filter.Or or => "(" + string.Join(" OR ", or.Parts.Select(part => Translate(part, parameters))) + ")",
         Filter.Search { Text.Length: 0 } => "TRUE",
-        Filter.Search search => Search(search.Text, parameters),
+        Filter.Search search => Search(search, parameters),
         Filter.NoRows => "FALSE",
         Filter.Related related => Related(related, parameters),
         _ => throw new InvalidOperationException($"Unknown filter {filter.GetType().Name}."),
@@ -153,13 +153,24 @@ internal sealed class SqlFilter(
     private static DateTimeOffset EndOfMillisecond(DateTimeOffset value) =>
         value.Ticks % TimeSpan.TicksPerMillisecond == 0 ? value.AddMilliseconds(1) : value.AddTicks(TimeSpan.TicksPerMicrosecond);
 
-    private string Search(string text, SqlParameters parameters)
+    private string Search(Filter.Search search, SqlParameters parameters)
     {
         // Medusa's q: '%' + q + '%', with % and _ in q left as wildcards (spec §1.8). The pattern never ends in a
         // lone escape character, because it always ends with '%'.
-        var pattern = parameters.Add("%" + text + "%", NpgsqlDbType.Text);
-        return "(" + string.Join(" OR ", searchColumns.Select(column => $"{column} ILIKE {pattern}")) + ")";
+        var pattern = parameters.Add("%" + search.Text + "%", NpgsqlDbType.Text);
+        if (search.Probe is null)
+        {
+            return AnyColumn(column => $"{column} ILIKE {pattern}");
+        }
+
+        // Every row matching the pattern contains the probe (a literal word of q), so the trigram indexes look up the
+        // probe's few, rare trigrams and the pattern is checked on those rows only. `column || ''` is the same value
+        // but no indexed expression: the planner cannot fold the pattern's common trigrams back into the index scan.
+        var probe = parameters.Add("%" + search.Probe + "%", NpgsqlDbType.Text);
+        return $"({AnyColumn(column => $"{column} ILIKE {probe}")} AND {AnyColumn(column => $"({column} || '') ILIKE {pattern}")})";
     }
+
+    private string AnyColumn(Func<string, string> condition) => "(" + string.Join(" OR ", searchColumns.Select(condition)) + ")";
 
     private SqlColumn Column(string field) =>
         columns.TryGetValue(field, out var column)

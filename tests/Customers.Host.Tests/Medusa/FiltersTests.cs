@@ -1,5 +1,6 @@
 using Customers.Host.Http.Medusa;
 using Customers.Host.Storage;
+using Npgsql;
 using NpgsqlTypes;
 using Xunit;
 
@@ -90,6 +91,20 @@ public sealed class FiltersTests
         Assert.Equal("(t.email ILIKE $1 OR t.id ILIKE $1)", Where("q=a%25b", out var parameters));
         Assert.Equal(1, parameters.Count);
         Assert.Equal("TRUE", Where("q=", out _));
+    }
+
+    [Fact]
+    public void Q_with_a_probe_looks_up_the_probe_and_checks_the_pattern_on_columns_no_index_covers()
+    {
+        var parameters = new SqlParameters();
+
+        var where = Sql.Translate(new Filter.Search("a%b-word_1", "word"), parameters);
+
+        Assert.Equal(
+            "((t.email ILIKE $2 OR t.id ILIKE $2) AND ((t.email || '') ILIKE $1 OR (t.id || '') ILIKE $1))", where);
+        using var command = new NpgsqlCommand();
+        parameters.CopyTo(command.Parameters);
+        Assert.Equal(["%a%b-word_1%", "%word%"], command.Parameters.Select(p => p.Value));
     }
 
     [Fact]

@@ -77,8 +77,10 @@ internal abstract record Filter
     public sealed record Or(IReadOnlyList<Filter> Parts) : Filter;
 
     /// <summary><c>q</c>: <c>ILIKE '%text%'</c> over the searchable columns, with <c>%</c> and <c>_</c> left unescaped as in
-    /// Medusa (spec §1.8). An empty text matches every row.</summary>
-    public sealed record Search(string Text) : Filter;
+    /// Medusa (spec §1.8). An empty text matches every row. <paramref name="Probe"/>, when set, is a literal word of
+    /// <paramref name="Text"/> that every match contains (<see cref="Storage.SearchProbe"/>): the index looks up only the
+    /// probe and the whole pattern is checked on the rows found, with the same result.</summary>
+    public sealed record Search(string Text, string? Probe = null) : Filter;
 
     /// <summary>Matched by no row.</summary>
     public sealed record NoRows : Filter;
