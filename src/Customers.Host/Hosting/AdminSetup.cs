@@ -10,6 +10,8 @@ internal static class AdminSetup
     public static WebApplicationBuilder AddCustomersAdmin(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<UserStore>();
+        builder.Services.AddSingleton<CustomerSearchStatistics>();
+        builder.Services.AddSingleton<CustomerSearchPlanner>();
         builder.Services.AddSingleton<CustomerReadModel>();
         builder.Services.AddSingleton<CustomerDeletion>();
         builder.Services.AddSingleton<CustomerGroupReadModel>();

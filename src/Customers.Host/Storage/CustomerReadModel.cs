@@ -13,7 +13,7 @@ namespace Customers.Host.Storage;
 /// acknowledged write at once. Each list is one statement (<see cref="SqlPage"/>); filter values are parameters,
 /// column names come from the tables below.
 /// </summary>
-internal sealed class CustomerReadModel(NpgsqlDataSource database)
+internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearchPlanner searchPlanner)
 {
     private const NpgsqlDbType Text = NpgsqlDbType.Text;
     private const NpgsqlDbType Timestamp = NpgsqlDbType.TimestampTz;
@@ -98,6 +98,7 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database)
     public async Task<ReadPage<CustomerSnapshot>> ListCustomersAsync(
         Filter filter, ListQuery page, bool withAddresses, CancellationToken ct)
     {
+        filter = await searchPlanner.PrepareAsync(filter, ct);
         var parameters = new SqlParameters();
         var where = "c.deleted_at IS NULL AND " + Customers.Translate(filter, parameters);
         var strategy = GroupMemberPages.Apply(CustomerPositions.Apply(LargeList, filter, page, parameters), filter, page, parameters);
