@@ -57,10 +57,13 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
         ["deleted_at"] = new("a.deleted_at", Timestamp),
     };
 
-    // Medusa's searchable columns (spec §1.8); groups: see CustomerGroupColumns.
+    /// <summary>The customer columns <c>q</c> searches: Medusa's searchable columns (spec §1.8).</summary>
+    public static readonly IReadOnlyList<string> SearchedColumns = ["company_name", "first_name", "last_name", "email", "phone"];
+
+    // Groups: see CustomerGroupColumns.
     private static readonly SqlFilter Customers = new(
         CustomerColumns,
-        ["c.company_name", "c.first_name", "c.last_name", "c.email", "c.phone"],
+        [.. SearchedColumns.Select(column => CustomerColumns[column].Sql)],
         new Dictionary<string, SqlRelation> { ["groups"] = CustomerGroupColumns.GroupsOfCustomer });
 
     private static readonly SqlFilter Addresses = new(

@@ -15,9 +15,6 @@ internal sealed class CustomerSearchStatistics(NpgsqlDataSource database, TimePr
     /// </summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMinutes(5);
 
-    // The columns CustomerReadModel searches.
-    private static readonly string[] SearchedColumns = ["company_name", "first_name", "last_name", "email", "phone"];
-
     private const string Query =
         """
         SELECT null_frac, most_common_vals::text::text[], most_common_freqs, histogram_bounds::text::text[]
@@ -53,9 +50,9 @@ internal sealed class CustomerSearchStatistics(NpgsqlDataSource database, TimePr
     private async Task<IReadOnlyList<ColumnTextStatistics>> LoadAsync()
     {
         await using var command = database.CreateCommand(Query);
-        command.Parameters.Add(new NpgsqlParameter { Value = SearchedColumns });
+        command.Parameters.Add(new NpgsqlParameter { Value = CustomerReadModel.SearchedColumns.ToArray() });
         await using var reader = await command.ExecuteReaderAsync();
-        var columns = new List<ColumnTextStatistics>(SearchedColumns.Length);
+        var columns = new List<ColumnTextStatistics>(CustomerReadModel.SearchedColumns.Count);
         while (await reader.ReadAsync())
         {
             columns.Add(new ColumnTextStatistics(

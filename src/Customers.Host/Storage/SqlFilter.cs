@@ -33,10 +33,10 @@ internal sealed class SqlParameters
         return "$" + _values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Adds the first <paramref name="count"/> values (all by default) to a command.</summary>
-    public void CopyTo(NpgsqlParameterCollection parameters, int? count = null)
+    /// <summary>Adds the values to a command (a statement may leave some of them unused).</summary>
+    public void CopyTo(NpgsqlParameterCollection parameters)
     {
-        foreach (var (value, type) in _values.Take(count ?? _values.Count))
+        foreach (var (value, type) in _values)
         {
             parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
         }
