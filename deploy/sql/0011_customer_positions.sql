@@ -63,18 +63,18 @@ FROM (VALUES (0::smallint, customer_id_time_ms(p_id)),
      generate_series(1, 4) AS l(level)
 $$;
 
--- Adds the live customers among p_ids (all live customers when NULL) to their buckets. Used by the backfill below
--- and by the seed command, which bulk-loads with triggers off. Rows are locked in key order, so concurrent callers
--- and the row trigger cannot deadlock on each other.
+-- Adds the live customers among p_ids to their buckets. Used by the backfill below and by the seed command, which
+-- bulk-loads with triggers off. Rows are locked in key order, so concurrent callers and the row trigger cannot
+-- deadlock on each other.
 CREATE FUNCTION customer_position_add(p_ids text[]) RETURNS void
     LANGUAGE sql AS
 $$
 INSERT INTO customer_position_bucket AS b (sort_key, level, has_account, bucket, live)
 SELECT k.sort_key, k.level, c.has_account, k.bucket, count(*)
-FROM customer c
+FROM unnest(p_ids) AS i(id)
+     JOIN customer c ON c.id = i.id
      CROSS JOIN LATERAL customer_position_keys(c.id, c.created_at) AS k
 WHERE c.deleted_at IS NULL
-  AND (p_ids IS NULL OR c.id = ANY (p_ids))
 GROUP BY 1, 2, 3, 4
 ORDER BY 1, 2, 3, 4
 ON CONFLICT (sort_key, level, has_account, bucket) DO UPDATE SET live = b.live + excluded.live
@@ -111,7 +111,7 @@ CREATE TRIGGER customer_position_update
           OR OLD.id IS DISTINCT FROM NEW.id OR OLD.created_at IS DISTINCT FROM NEW.created_at)
     EXECUTE FUNCTION customer_position_track();
 
-SELECT customer_position_add(NULL);
+SELECT customer_position_add(array_agg(id)) FROM customer WHERE deleted_at IS NULL;
 
 -- Where row number p_offset (0-based) of the live customers (only those with has_account = p_has_account unless it
 -- is NULL) lies in the order p_sort_key (0: id, 1: created_at; p_descending for the reverse): the innermost bucket

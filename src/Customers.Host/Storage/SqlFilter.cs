@@ -68,13 +68,16 @@ internal sealed class SqlFilter(
         _ => throw new InvalidOperationException($"Unknown filter {filter.GetType().Name}."),
     };
 
-    /// <summary><c>ORDER BY</c> for a page: the chosen column (NULLs last ascending, first descending, as PostgreSQL does),
-    /// then <paramref name="tieBreaker"/> so pages never overlap.</summary>
+    /// <summary>
+    /// <c>ORDER BY</c> for a page: the chosen column (NULLs last ascending, first descending, as PostgreSQL does), then
+    /// <paramref name="tieBreaker"/> in the same direction, so pages never overlap and one <c>(column, id)</c> index
+    /// serves both directions (read backwards for descending).
+    /// </summary>
     public string OrderBy(ListQuery page, string defaultField, string tieBreaker)
     {
         var column = Column(page.OrderField ?? defaultField).Sql;
         var direction = page.Descending ? "DESC" : "ASC";
-        return column == tieBreaker ? $"{column} {direction}" : $"{column} {direction}, {tieBreaker} ASC";
+        return column == tieBreaker ? $"{column} {direction}" : $"{column} {direction}, {tieBreaker} {direction}";
     }
 
     private string Compare(Filter.Compare compare, SqlParameters parameters)

@@ -131,7 +131,7 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
             _ => "deleted_at IS NULL AND NOT has_account",
         };
         var column = order.TrimStart('-');
-        var orderBy = column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id ASC";
+        var orderBy = column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id {Direction(order)}";
         var total = await Db.ScalarAsync<long>(api.ConnectionString, $"SELECT count(*) FROM customer WHERE {where}");
 
         foreach (var offset in new long[] { CustomerPositions.SeekFromOffset - 1, CustomerPositions.SeekFromOffset, 10_007, 10_400, total - 30, total - 5, total, total + 100 })

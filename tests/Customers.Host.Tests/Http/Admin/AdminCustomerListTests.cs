@@ -42,6 +42,9 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
         Assert.Equal([ids[4], ids[0], ids[1], ids[2], ids[3]], Ids(await ListAsync(key, "order=-first_name")));
         Assert.Equal(ids.AsEnumerable().Reverse(), Ids(await ListAsync(key, "order=-created_at")));
         Assert.Equal(ids, Ids(await ListAsync(key, "order=id")));
+        // company_name: -, Acme, Beta, -, -; ties (here the NULLs) by id in the list's direction.
+        Assert.Equal([ids[1], ids[2], ids[0], ids[3], ids[4]], Ids(await ListAsync(key, "order=company_name")));
+        Assert.Equal([ids[4], ids[3], ids[0], ids[2], ids[1]], Ids(await ListAsync(key, "order=-company_name")));
     }
 
     [Theory]
