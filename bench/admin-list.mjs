@@ -12,6 +12,7 @@ const auth = 'Basic ' + Buffer.from(key + ':').toString('base64');
 const rand = (n) => Math.floor(Math.random() * n);
 const deep = Math.max(0, Math.floor(customers * 0.9));
 const cutoff = new Date(Date.now() - 30 * 86400_000).toISOString(); // the seed spreads customers over ~N seconds back
+const tenDaysAgo = new Date(Date.now() - 10 * 86400_000).toISOString();
 
 const names = ['lovelace', 'hopper', 'turing', 'knuth', 'ada', 'grace', 'berners', 'lamport'];
 const group = await firstGroup(); // a seeded group: every tenth customer is a member
@@ -26,6 +27,9 @@ const scenarios = [
   [`order -created_at, offset ${deep}`, () => `/admin/customers?order=-created_at&offset=${deep - rand(1000)}&limit=20`],
   ['offset 90000 (Medusa comparison)', () => `/admin/customers?offset=${90_000 - rand(100)}&limit=20`],
   [`has_account=false, order -created_at, offset ${Math.floor(deep / 2)}`, () => `/admin/customers?has_account=false&order=-created_at&offset=${Math.floor(deep / 2) - rand(1000)}&limit=20`],
+  ['order=first_name, first page', () => `/admin/customers?order=first_name&offset=${rand(100)}&limit=20`],
+  [`order=-email, offset ${Math.floor(deep / 2)}`, () => `/admin/customers?order=-email&offset=${Math.floor(deep / 2) - rand(1000)}&limit=20`],
+  [`created_at[$gte] 10 days ago (order id), offset ${Math.floor(deep / 3)}`, () => `/admin/customers?created_at[$gte]=${tenDaysAgo}&offset=${Math.floor(deep / 3) - rand(1000)}&limit=20`],
   ['groups=<a group>, first page', () => `/admin/customers?groups=${group}&limit=20`],
   [`groups=<a group>, offset ${Math.floor(customers / 100)}`, () => `/admin/customers?groups=${group}&offset=${Math.floor(customers / 100) - rand(100)}&limit=20`],
   [`groups=<a group>, offset ${Math.floor(customers / 20)}`, () => `/admin/customers?groups=${group}&offset=${Math.floor(customers / 20) - rand(100)}&limit=20`],
