@@ -11,6 +11,7 @@
 --
 -- Cost: each insert, delete, soft delete or has_account change of a customer updates eight small counter rows; new
 -- customers all count into the current buckets, so their inserting transactions queue on those rows until commit.
+-- Applying this migration counts the existing customers once (about 20 s at a million, inside the migration).
 
 -- The creation millisecond in a Medusa-style id (<prefix>_<ULID>): the first 10 Crockford base32 characters of the
 -- ULID. All customer ids are made by EntityId, so id order and this value's order agree.
