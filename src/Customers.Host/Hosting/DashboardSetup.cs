@@ -13,6 +13,13 @@ internal static class DashboardSetup
 {
     public const string PathPrefix = "/dashboard";
 
+    /// <summary>
+    /// <c>Customers:Dashboard:Enabled</c> (default true). The dashboard profiles every grain call, which costs about
+    /// 10-15 % of the hottest paths' throughput (docs/benchmarks.md); a deployment that watches the silos otherwise can
+    /// turn it off.
+    /// </summary>
+    public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue("Customers:Dashboard:Enabled", true);
+
     public static IHostApplicationBuilder AddCustomersDashboard(this IHostApplicationBuilder builder)
     {
         builder.UseOrleans(silo => silo.AddDashboard());

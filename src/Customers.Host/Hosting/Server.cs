@@ -33,11 +33,19 @@ internal static partial class Server
         {
             await database.MigrateAsync(bootLoggers, CancellationToken.None);
             builder.AddCustomersSilo(database.ConnectionString);
-            builder.AddCustomersDashboard();
+            var dashboard = DashboardSetup.IsEnabled(builder.Configuration);
+            if (dashboard)
+            {
+                builder.AddCustomersDashboard();
+            }
+
             builder.AddCustomersHttp(database);
             var app = builder.Build();
             app.MapCustomersHttp();
-            app.MapCustomersDashboard();
+            if (dashboard)
+            {
+                app.MapCustomersDashboard();
+            }
             await app.RunAsync();
         }
 

@@ -35,3 +35,26 @@ public sealed class DashboardTests(CustomersApiFactory api)
         (await api.Anonymous.GetAsync("/dashboard/version", admin.Token)).Expect(HttpStatusCode.OK);
     }
 }
+
+/// <summary>A host with <c>Customers:Dashboard:Enabled=false</c>.</summary>
+public sealed class NoDashboardApiFactory : CustomersApiFactory
+{
+    protected override string DatabasePrefix => "no_dashboard";
+
+    protected override IEnumerable<KeyValuePair<string, string>> OverrideSettings() => [new("Customers:Dashboard:Enabled", "false")];
+}
+
+/// <summary>Turned off, the dashboard is not there at all, even for admins; the rest of the service is.</summary>
+public sealed class DisabledDashboardTests(NoDashboardApiFactory api) : IClassFixture<NoDashboardApiFactory>
+{
+    [Theory]
+    [InlineData("/dashboard/")]
+    [InlineData("/dashboard/version")]
+    public async Task Admins_get_404(string path)
+    {
+        var key = await api.CreateSecretKeyAsync();
+
+        (await api.AdminGetAsync(path, key)).Expect(HttpStatusCode.NotFound);
+        (await api.AdminGetAsync("/admin/customers?limit=1", key)).Expect(HttpStatusCode.OK);
+    }
+}
