@@ -30,6 +30,8 @@ const scenarios = [
   ['order=first_name, first page', () => `/admin/customers?order=first_name&offset=${rand(100)}&limit=20`],
   [`order=-email, offset ${Math.floor(deep / 2)}`, () => `/admin/customers?order=-email&offset=${Math.floor(deep / 2) - rand(1000)}&limit=20`],
   [`created_at[$gte] 10 days ago (order id), offset ${Math.floor(deep / 3)}`, () => `/admin/customers?created_at[$gte]=${tenDaysAgo}&offset=${Math.floor(deep / 3) - rand(1000)}&limit=20`],
+  [`created_at[$gte] 10 days ago, order created_at, offset ${Math.floor(deep / 3)}`, () => `/admin/customers?created_at[$gte]=${tenDaysAgo}&order=created_at&offset=${Math.floor(deep / 3) - rand(1000)}&limit=20`],
+  ['q: last name, offset 10000', () => `/admin/customers?q=${names[rand(names.length)]}&offset=${10_000 - rand(100)}&limit=20`],
   ['groups=<a group>, first page', () => `/admin/customers?groups=${group}&limit=20`],
   [`groups=<a group>, offset ${Math.floor(customers / 100)}`, () => `/admin/customers?groups=${group}&offset=${Math.floor(customers / 100) - rand(100)}&limit=20`],
   [`groups=<a group>, offset ${Math.floor(customers / 20)}`, () => `/admin/customers?groups=${group}&offset=${Math.floor(customers / 20) - rand(100)}&limit=20`],

@@ -92,7 +92,7 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
     /// index (<see cref="GroupMemberPages"/>); other counts exact when the planner expects at
     /// most 10,000 matches, its estimate otherwise, so no request counts a million rows.
     /// </summary>
-    internal static readonly SqlPageStrategy LargeList = new("c.id", 10_000);
+    internal static readonly SqlPageStrategy LargeList = new("c", "id", 10_000);
 
     /// <summary>
     /// A page of live customers. With <paramref name="withAddresses"/>, each holds its live addresses (one more query
@@ -105,6 +105,11 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
         var parameters = new SqlParameters();
         var where = "c.deleted_at IS NULL AND " + Customers.Translate(filter, parameters);
         var strategy = GroupMemberPages.Apply(CustomerPositions.Apply(LargeList, filter, page, parameters), filter, page, parameters);
+        if (Searches(filter))
+        {
+            strategy = strategy with { SparseMatchTotal = "SELECT customer_position_count(NULL)" };
+        }
+
         var customers = await SqlPage.ReadAsync(
             database, CustomerSelect, "customer c", where, Customers.OrderBy(page, "id", "c.id"), parameters, page, ReadCustomer, ct,
             strategy);
@@ -156,6 +161,14 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
 
         return addresses;
     }
+
+    private static bool Searches(Filter filter) => filter switch
+    {
+        Filter.Search { Text.Length: > 0 } => true,
+        Filter.And and => and.Parts.Any(Searches),
+        Filter.Or or => or.Parts.Any(Searches),
+        _ => false,
+    };
 
     private static CustomerSnapshot ReadCustomer(DbDataReader row) => new(
         row.GetString(0),

@@ -11,12 +11,15 @@ namespace Customers.Host.Storage;
 internal sealed record ReadPage<T>(IReadOnlyList<T> Items, long Count);
 
 /// <summary>
-/// How <see cref="SqlPage"/> reads a page of a large table: the page's keys first (<paramref name="Key"/>, e.g.
-/// <c>c.id</c>; an index-only scan skips the offset), then only those rows. The count is exact when the planner
-/// expects at most <paramref name="ExactCountUpTo"/> matches, and the planner's estimate otherwise.
+/// How <see cref="SqlPage"/> reads a page of a large table: the page's keys first (<paramref name="Alias"/>.<paramref
+/// name="KeyColumn"/>, e.g. <c>c.id</c>; an index skips the offset), then only those rows. The count is exact when the
+/// planner expects at most <paramref name="ExactCountUpTo"/> matches, and the planner's estimate otherwise.
 /// </summary>
-internal sealed record SqlPageStrategy(string Key, long ExactCountUpTo)
+internal sealed record SqlPageStrategy(string Alias, string KeyColumn, long ExactCountUpTo)
 {
+    /// <summary>The key column with the table alias, e.g. <c>c.id</c>.</summary>
+    public string Key => $"{Alias}.{KeyColumn}";
+
     /// <summary>Where a deep page starts without stepping over all <c>offset</c> rows (none: a plain offset).</summary>
     public SqlSeek? Seek { get; init; }
 
@@ -28,6 +31,13 @@ internal sealed record SqlPageStrategy(string Key, long ExactCountUpTo)
     /// index of a related table); the page and an exact count are then read from it.
     /// </summary>
     public SqlKeySource? Keys { get; init; }
+
+    /// <summary>
+    /// For filters the planner believes cheaper per row than they are (<c>ILIKE</c> over several columns): a statement
+    /// answering the table's row count, so that a page past <see cref="SqlPage.SparseCheckFromOffset"/> is sorted from
+    /// the matches when they are sparse, rather than found by walking the order's index past every non-match.
+    /// </summary>
+    public string? SparseMatchTotal { get; init; }
 }
 
 /// <summary>
@@ -59,59 +69,121 @@ internal static class SqlPage
     {
         var limit = parameters.Add(page.Limit, NpgsqlDbType.Integer);
         var offset = parameters.Add(page.Offset, NpgsqlDbType.Integer);
-        var seek = strategy?.Seek;
-        var keys = strategy?.Keys;
-        var pageKeys = keys is not null
-            ? $"SELECT {keys.Key} AS page_key FROM {keys.From} WHERE {keys.Where} ORDER BY {keys.OrderBy} LIMIT {limit} OFFSET {offset}"
-            : $"SELECT {strategy?.Key} AS page_key FROM {from} WHERE {where}{(seek is null ? "" : " AND " + seek.Bound)} " +
-              $"ORDER BY {orderBy} LIMIT {limit} OFFSET {seek?.Offset ?? offset}";
-
         await using var connection = await database.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(Command(parameters, strategy is null
-            ? $"{select} WHERE {where} ORDER BY {orderBy} LIMIT {limit} OFFSET {offset}"
-            : $"""
-              {seek?.With}
-              {select}
-              JOIN ({pageKeys}) page
-                ON page.page_key = {strategy.Key}
-              ORDER BY {orderBy}
-              """));
-        batch.BatchCommands.Add(Command(parameters, strategy switch
-        {
-            null => $"SELECT count(*) FROM {from} WHERE {where}",
-            { ExactCount: { } exact } => exact,
-            { Keys: { } source } => $"SELECT count(*) FROM {source.From} WHERE {source.Where}",
-            _ => $"EXPLAIN (FORMAT JSON) SELECT 1 FROM {from} WHERE {where}",
-        }));
-
         try
         {
-            var items = new List<T>(Math.Min(page.Limit, 1000));
-            long count;
-            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            if (strategy is null)
             {
-                while (await reader.ReadAsync(ct))
+                return await QueryAsync(connection, parameters, read,
+                    $"{select} WHERE {where} ORDER BY {orderBy} LIMIT {limit} OFFSET {offset}",
+                    $"SELECT count(*) FROM {from} WHERE {where}", ct);
+            }
+
+            (long Matches, long Total)? estimate = strategy.SparseMatchTotal is { } totalSql && strategy is { Seek: null, Keys: null }
+                                                   && page.Offset >= SparseCheckFromOffset
+                ? await EstimateAsync(connection, from, where, parameters, totalSql, ct)
+                : null;
+            var rows = $"""
+                        {strategy.Seek?.With}
+                        {select}
+                        JOIN ({PageKeys(strategy, from, where, orderBy, limit, offset, page, estimate)}) page
+                          ON page.page_key = {strategy.Key}
+                        ORDER BY {orderBy}
+                        """;
+            var countSql = strategy switch
+            {
+                { ExactCount: { } exact } => exact,
+                { Keys: { } source } => $"SELECT count(*) FROM {source.From} WHERE {source.Where}",
+                _ when estimate is not null => null,
+                _ => $"EXPLAIN (FORMAT JSON) SELECT 1 FROM {from} WHERE {where}",
+            };
+            var result = await QueryAsync(connection, parameters, read, rows, countSql, ct);
+            return strategy is { ExactCount: null, Keys: null }
+                ? result with
                 {
-                    items.Add(read(reader));
+                    Count = await CountLargeAsync(connection, from, where, parameters, page, result.Items.Count,
+                        estimate?.Matches ?? result.Count, strategy, ct),
                 }
-
-                await reader.NextResultAsync(ct);
-                await reader.ReadAsync(ct);
-                count = strategy is null or { ExactCount: not null } or { Keys: not null } ? reader.GetInt64(0) : PlannedRows(reader.GetString(0));
-            }
-
-            if (strategy is { ExactCount: null, Keys: null })
-            {
-                count = await CountLargeAsync(connection, from, where, parameters, page, items.Count, count, strategy, ct);
-            }
-
-            return new ReadPage<T>(items, count);
+                : result;
         }
         catch (PostgresException error) when (error.SqlState.StartsWith("22", StringComparison.Ordinal))
         {
             throw CustomersException.InvalidData($"Invalid filter value: {error.MessageText}");
         }
+    }
+
+    /// <summary>The offset from which <see cref="SqlPageStrategy.SparseMatchTotal"/> is consulted.</summary>
+    public const int SparseCheckFromOffset = 1_000;
+
+    /// <summary>
+    /// The page's keys. Normally in the order's index (or from the seek or key source); when the planner expects few
+    /// matches compared with the rows an index walk to the page would step over ((offset + limit) / (matches / total)
+    /// rows, each one checked against the filter), the matches are read first and sorted: the subquery's
+    /// <c>OFFSET 0</c> keeps the planner from walking the order's index for them.
+    /// </summary>
+    private static string PageKeys(
+        SqlPageStrategy strategy, string from, string where, string orderBy, string limit, string offset, ListQuery page,
+        (long Matches, long Total)? estimate)
+    {
+        if (strategy.Keys is { } keys)
+        {
+            return $"SELECT {keys.Key} AS page_key FROM {keys.From} WHERE {keys.Where} ORDER BY {keys.OrderBy} LIMIT {limit} OFFSET {offset}";
+        }
+
+        if (estimate is var (matches, total) && (page.Offset + (double)page.Limit) * total > (double)matches * matches)
+        {
+            return $"SELECT {strategy.Key} AS page_key FROM (SELECT * FROM {from} WHERE {where} OFFSET 0) AS {strategy.Alias} " +
+                   $"ORDER BY {orderBy} LIMIT {limit} OFFSET {offset}";
+        }
+
+        var seek = strategy.Seek;
+        return $"SELECT {strategy.Key} AS page_key FROM {from} WHERE {where}{(seek is null ? "" : " AND " + seek.Bound)} " +
+               $"ORDER BY {orderBy} LIMIT {limit} OFFSET {seek?.Offset ?? offset}";
+    }
+
+    /// <summary>
+    /// Reads the rows of <paramref name="rowsSql"/> and the number <paramref name="countSql"/> answers (a count, or an
+    /// EXPLAIN whose planned rows are taken; none: 0) in one round trip.
+    /// </summary>
+    private static async Task<ReadPage<T>> QueryAsync<T>(
+        NpgsqlConnection connection, SqlParameters parameters, Func<DbDataReader, T> read, string rowsSql, string? countSql,
+        CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command(parameters, rowsSql));
+        if (countSql is not null)
+        {
+            batch.BatchCommands.Add(Command(parameters, countSql));
+        }
+
+        var items = new List<T>();
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            items.Add(read(reader));
+        }
+
+        if (countSql is null || !await reader.NextResultAsync(ct) || !await reader.ReadAsync(ct))
+        {
+            return new ReadPage<T>(items, 0);
+        }
+
+        return new ReadPage<T>(items, reader.GetFieldType(0) == typeof(string) ? PlannedRows(reader.GetString(0)) : reader.GetInt64(0));
+    }
+
+    /// <summary>The planner's estimate of the rows <paramref name="where"/> matches, and the table's rows.</summary>
+    private static async Task<(long Matches, long Total)> EstimateAsync(
+        NpgsqlConnection connection, string from, string where, SqlParameters parameters, string totalSql, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command(parameters, $"EXPLAIN (FORMAT JSON) SELECT 1 FROM {from} WHERE {where}"));
+        batch.BatchCommands.Add(Command(parameters, totalSql));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var matches = PlannedRows(reader.GetString(0));
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        return (matches, reader.GetInt64(0));
     }
 
     /// <summary>

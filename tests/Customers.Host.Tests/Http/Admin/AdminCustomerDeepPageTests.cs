@@ -168,6 +168,31 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
         }
     }
 
+    [Theory]
+    [InlineData("are", "id")] // Karen, Margaret: about 1 in 18 customers, so the page is sorted from the matches
+    [InlineData("are", "-created_at")]
+    [InlineData("seed-deep", "id")] // every seeded customer: the page is found by walking the id index
+    public async Task Deep_pages_of_searches_equal_a_plain_offset(string q, string order)
+    {
+        const string matches =
+            "FROM customer WHERE deleted_at IS NULL AND (company_name ILIKE $1 OR first_name ILIKE $1 OR last_name ILIKE $1 OR email ILIKE $1 OR phone ILIKE $1)";
+        var column = order.TrimStart('-');
+        var orderBy = column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id {Direction(order)}";
+        var total = await Db.ScalarAsync<long>(api.ConnectionString, $"SELECT count(*) {matches}", $"%{q}%");
+        Assert.True(total > SqlPage.SparseCheckFromOffset + 100, $"q={q} matches {total}");
+
+        foreach (var offset in new long[] { SqlPage.SparseCheckFromOffset, SqlPage.SparseCheckFromOffset + 77, total - 10 })
+        {
+            var expected = (await Db.RowsAsync(api.ConnectionString,
+                $"SELECT id {matches} ORDER BY {orderBy} OFFSET $2 LIMIT 25", $"%{q}%", offset)).Select(row => (string)row["id"]!).ToList();
+            var page = (await api.AdminGetAsync($"/admin/customers?q={q}&order={order}&offset={offset}&limit=25&fields=id", api.Key))
+                .Expect(HttpStatusCode.OK).Object;
+
+            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
+            Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
+        }
+    }
+
     [Fact]
     public async Task Counts_of_broad_searches_are_the_planners_estimate_and_narrow_ones_are_exact()
     {
