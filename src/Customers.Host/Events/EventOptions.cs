@@ -36,8 +36,17 @@ public sealed class EventOptions
     /// <summary>Publish every event on the Orleans stream (see <see cref="Abstractions.Events.CustomerEvent"/>).</summary>
     public bool PublishToStream { get; set; } = true;
 
-    /// <summary>Run the dispatcher on this silo.</summary>
+    /// <summary>Run the dispatcher (and the pruner of finished events) on this silo.</summary>
     public bool Dispatch { get; set; } = true;
+
+    /// <summary>How long a delivered event (and its delivery records) is kept; development notifications too.</summary>
+    public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a dead-lettered event (the dead-letter record with its last error) is kept.</summary>
+    public TimeSpan DeadLetterRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often each dispatching silo deletes the events past their retention.</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>One webhook.</summary>
@@ -81,6 +90,13 @@ internal sealed class EventOptionsValidator : IValidateOptions<EventOptions>
         if (options.BatchSize is < 1 or > 1000)
         {
             failures.Add($"{EventOptions.Section}:BatchSize must be between 1 and 1000.");
+        }
+
+        if (options.DeliveredRetention < TimeSpan.FromMinutes(1) || options.DeadLetterRetention < options.DeliveredRetention
+            || options.PruneInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{EventOptions.Section}:DeliveredRetention must be at least a minute, DeadLetterRetention at least as long, " +
+                         "and PruneInterval positive.");
         }
 
         if (options.ClaimLease < options.WebhookTimeout * 2)

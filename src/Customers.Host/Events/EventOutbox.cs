@@ -33,6 +33,48 @@ internal sealed class EventOutbox(NpgsqlDataSource database)
     }
 
     /// <summary>
+    /// Deletes events delivered before <paramref name="deliveredBefore"/> or dead-lettered before
+    /// <paramref name="deadLetteredBefore"/> (their delivery records cascade), and development notifications older than
+    /// <paramref name="deliveredBefore"/>, in batches of <paramref name="batch"/> rows so no statement holds many locks.
+    /// Returns how many events were deleted. Unfinished events are never touched.
+    /// </summary>
+    public async Task<long> PruneAsync(DateTimeOffset deliveredBefore, DateTimeOffset deadLetteredBefore, int batch, CancellationToken ct)
+    {
+        const string Events =
+            """
+            WITH doomed AS (
+                (SELECT id FROM event_outbox WHERE delivered_at < $1 LIMIT $3)
+                UNION
+                (SELECT id FROM event_outbox WHERE dead_lettered_at < $2 LIMIT $3))
+            DELETE FROM event_outbox o USING doomed WHERE o.id = doomed.id
+            """;
+        const string Notifications =
+            "DELETE FROM dev_notification WHERE id IN (SELECT id FROM dev_notification WHERE created_at < $1 LIMIT $3)";
+
+        long events = 0;
+        for (var deleted = await DeleteAsync(Events); deleted > 0; deleted = await DeleteAsync(Events))
+        {
+            events += deleted;
+        }
+
+        while (await DeleteAsync(Notifications) > 0)
+        {
+            // Batches until none is left.
+        }
+
+        return events;
+
+        async Task<int> DeleteAsync(string sql)
+        {
+            await using var command = database.CreateCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter { Value = deliveredBefore });
+            command.Parameters.Add(new NpgsqlParameter { Value = deadLetteredBefore });
+            command.Parameters.Add(new NpgsqlParameter { Value = batch });
+            return await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>
     /// Claims up to <paramref name="limit"/> due, unfinished events: rows another silo holds locked are skipped, and
     /// the claim moves them <paramref name="leaseUntil"/> into the future so no other silo takes them meanwhile.
     /// </summary>

@@ -26,6 +26,7 @@ internal static class EventsSetup
         {
             services.AddSingleton<EventDispatcher>();
             services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());
+            services.AddHostedService<EventOutboxPruner>();
         }
 
         return builder;
