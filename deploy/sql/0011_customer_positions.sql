@@ -60,7 +60,7 @@ CREATE FUNCTION customer_position_keys(p_id text, p_created_at timestamptz)
 $$
 SELECT s.sort_key, l.level::smallint, s.ms >> customer_position_shift(l.level)
 FROM (VALUES (0::smallint, customer_id_time_ms(p_id)),
-             (1::smallint, (extract(epoch FROM p_created_at) * 1000)::bigint)) AS s(sort_key, ms),
+             (1::smallint, floor(extract(epoch FROM p_created_at) * 1000)::bigint)) AS s(sort_key, ms),
      generate_series(1, 4) AS l(level)
 $$;
 

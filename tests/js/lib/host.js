@@ -93,7 +93,21 @@ export function providerEnvironment(providers) {
  * Options: extraArgs (more configuration arguments); providers (auth providers, see providerEnvironment); corsOrigins
  * (browser origins allowed on /auth and /store, for pages served elsewhere that call the API); admin.
  */
-export async function startHost({ extraArgs = [], providers = {}, corsOrigins = [], admin = false } = {}) {
+export async function startHost(options = {}) {
+  // The ports are free when chosen but not held until the host binds them; in between, the embedded PostgreSQL
+  // of the CLI steps (or any other process) may take one. Such a start is tried again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startHostOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test(error.message)) {
+        throw error;
+      }
+    }
+  }
+}
+
+async function startHostOnce({ extraArgs = [], providers = {}, corsOrigins = [], admin = false } = {}) {
   const dll = hostDll();
   const dir = mkdtempSync(join(tmpdir(), "customers-js-"));
   // The embedded PostgreSQL runs as the postgres user, which must be able to traverse into the directory.

@@ -108,6 +108,21 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
             await Db.ScalarAsync<long>(api.ConnectionString, "SELECT customer_position_count(NULL)"));
     }
 
+    [Theory]
+    [InlineData("400 microseconds", 0)] // just before the first 65,536 ms bucket ends: still in it
+    [InlineData("0 microseconds", 1)]
+    public async Task A_created_at_counts_in_the_bucket_of_its_millisecond(string beforeBoundary, long bucket)
+    {
+        // Timestamps keep microseconds; the page bound compares created_at itself, so a row must never be counted in a
+        // later bucket than its created_at (rounding up to the next millisecond would).
+        Assert.Equal(bucket, await Db.ScalarAsync<long>(api.ConnectionString,
+            $"""
+             SELECT bucket FROM customer_position_keys('cus_01ARZ3NDEKTSV4RRFFQ69G5FAV',
+                                                       timestamptz 'epoch' + interval '65536 milliseconds' - interval '{beforeBoundary}')
+             WHERE sort_key = 1 AND level = 4
+             """));
+    }
+
     public static TheoryData<string, string> Lists() => new()
     {
         { "", "id" },
