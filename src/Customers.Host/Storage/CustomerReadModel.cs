@@ -104,15 +104,9 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
         filter = await searchPlanner.PrepareAsync(filter, ct);
         var parameters = new SqlParameters();
         var where = "c.deleted_at IS NULL AND " + Customers.Translate(filter, parameters);
-        var strategy = GroupMemberPages.Apply(CustomerPositions.Apply(LargeList, filter, page, parameters), filter, page, parameters);
-        if (Searches(filter))
-        {
-            strategy = strategy with { SparseMatchTotal = "SELECT customer_position_count(NULL)" };
-        }
-
         var customers = await SqlPage.ReadAsync(
             database, CustomerSelect, "customer c", where, Customers.OrderBy(page, "id", "c.id"), parameters, page, ReadCustomer, ct,
-            strategy);
+            StrategyFor(filter, page, parameters));
         if (!withAddresses || customers.Items.Count == 0)
         {
             return customers;
@@ -160,6 +154,16 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
         }
 
         return addresses;
+    }
+
+    /// <summary>
+    /// How a customer list is read at scale: the position counters or a group's member index where they cover the
+    /// filter, and the sparse-match check for searches (see <see cref="SqlPageStrategy"/>).
+    /// </summary>
+    private static SqlPageStrategy StrategyFor(Filter filter, ListQuery page, SqlParameters parameters)
+    {
+        var strategy = GroupMemberPages.Apply(CustomerPositions.Apply(LargeList, filter, page, parameters), filter, page, parameters);
+        return Searches(filter) ? strategy with { SparseMatchTotal = "SELECT customer_position_count(NULL)" } : strategy;
     }
 
     private static bool Searches(Filter filter) => filter switch
