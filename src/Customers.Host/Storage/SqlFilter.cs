@@ -153,7 +153,7 @@ internal sealed class SqlFilter(
     /// The end (exclusive) of the millisecond <paramref name="value"/> names; a value with finer digits names its
     /// microsecond (PostgreSQL's precision).
     /// </summary>
-    private static DateTimeOffset EndOfMillisecond(DateTimeOffset value) =>
+    internal static DateTimeOffset EndOfMillisecond(DateTimeOffset value) =>
         value.Ticks % TimeSpan.TicksPerMillisecond == 0 ? value.AddMilliseconds(1) : value.AddTicks(TimeSpan.TicksPerMicrosecond);
 
     private string Search(Filter.Search search, SqlParameters parameters)

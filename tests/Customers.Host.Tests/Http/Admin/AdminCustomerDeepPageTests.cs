@@ -183,6 +183,65 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
         }
     }
 
+    public static TheoryData<string, string, string> DateRanges() => new()
+    {
+        // Bounds are the created_at of the seeded customers at these positions (1 s apart), shifted by the given ms.
+        { "created_at[$gte]=@5000", "created_at", "created_at >= @5000" },
+        { "created_at[$gte]=@5000", "-created_at", "created_at >= @5000" },
+        { "created_at[$gt]=@5000&created_at[$lt]=@31000+500", "created_at", "created_at >= @5000+1 AND created_at < @31000+500" },
+        { "created_at[$gt]=@5000&created_at[$lt]=@31000+500", "-created_at", "created_at >= @5000+1 AND created_at < @31000+500" },
+        { "has_account=false&created_at[$lte]=@32000", "-created_at", "NOT has_account AND created_at < @32000+1" },
+        { "has_account=true&created_at[$gte]=@100-300&created_at[$lte]=@32990", "created_at", "has_account AND created_at >= @100-300 AND created_at < @32990+1" },
+        { "$and[0][created_at][$gte]=@5000&$and[1][created_at][$gte]=@6000", "id", "created_at >= @6000" }, // id order: exact count, plain offset
+    };
+
+    [Theory]
+    [MemberData(nameof(DateRanges))]
+    public async Task Date_ranges_count_exactly_and_deep_pages_equal_a_plain_offset(string filter, string order, string condition)
+    {
+        // "@N" is the created_at of the N-th seeded customer (in id order), "@N+M"/"@N-M" that plus or minus M ms.
+        var times = new Dictionary<string, DateTimeOffset>();
+        async Task<DateTimeOffset> TimeAsync(string token)
+        {
+            if (!times.TryGetValue(token, out var time))
+            {
+                var parts = token[1..].Split('+', '-');
+                var shift = parts.Length > 1 ? long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) * (token.Contains('-') ? -1 : 1) : 0;
+                var seeded = await Db.ScalarAsync<DateTime>(api.ConnectionString,
+                    "SELECT created_at FROM customer WHERE email LIKE 'seed-deep-%' ORDER BY id OFFSET $1 LIMIT 1", int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
+                times[token] = time = new DateTimeOffset(seeded, TimeSpan.Zero).AddMilliseconds(shift);
+            }
+
+            return time;
+        }
+
+        var tokens = System.Text.RegularExpressions.Regex.Matches(filter + " " + condition, @"@\d+(?:[+-]\d+)?").Select(match => match.Value).Distinct().ToList();
+        foreach (var token in tokens.OrderByDescending(token => token.Length))
+        {
+            var time = await TimeAsync(token);
+            filter = filter.Replace(token, time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            condition = condition.Replace(token, $"'{time.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff}+00'", StringComparison.Ordinal);
+        }
+
+        var where = $"deleted_at IS NULL AND {condition}";
+        var column = order.TrimStart('-');
+        var orderBy = column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id {Direction(order)}";
+        var total = await Db.ScalarAsync<long>(api.ConnectionString, $"SELECT count(*) FROM customer WHERE {where}");
+        Assert.True(total > CustomerPositions.SeekFromOffset, $"{filter} keeps {total}");
+
+        foreach (var offset in new long[] { 0, 3, CustomerPositions.SeekFromOffset, 10_007, total - 30, total - 1, total + 5 })
+        {
+            var expected = (await Db.RowsAsync(api.ConnectionString,
+                $"SELECT id FROM customer WHERE {where} ORDER BY {orderBy} OFFSET $1 LIMIT 25", offset)).Select(row => (string)row["id"]!).ToList();
+            var page = (await api.AdminGetAsync($"/admin/customers?{filter}&order={order}&offset={offset}&limit=25&fields=id", api.Key))
+                .Expect(HttpStatusCode.OK).Object;
+
+            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
+            Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
+            Assert.Equal(total, page["count"]!.GetValue<long>());
+        }
+    }
+
     [Theory]
     [InlineData("are", "id")] // Karen, Margaret: about 1 in 18 customers, so the page is sorted from the matches
     [InlineData("are", "-created_at")]
