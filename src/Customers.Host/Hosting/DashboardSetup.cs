@@ -16,20 +16,28 @@ internal static class DashboardSetup
     /// <summary>
     /// <c>Customers:Dashboard:Enabled</c> (default true). The dashboard profiles every grain call, which costs about
     /// 10-15 % of the hottest paths' throughput (docs/benchmarks.md); a deployment that watches the silos otherwise can
-    /// turn it off.
+    /// turn it off, and then neither the silo part nor the routes exist.
     /// </summary>
-    public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue("Customers:Dashboard:Enabled", true);
+    private static bool IsEnabled(IConfiguration configuration) => configuration.GetValue("Customers:Dashboard:Enabled", true);
 
     public static IHostApplicationBuilder AddCustomersDashboard(this IHostApplicationBuilder builder)
     {
-        builder.UseOrleans(silo => silo.AddDashboard());
+        if (IsEnabled(builder.Configuration))
+        {
+            builder.UseOrleans(silo => silo.AddDashboard());
+        }
+
         return builder;
     }
 
     public static WebApplication MapCustomersDashboard(this WebApplication app)
     {
-        app.MapOrleansDashboard(routePrefix: PathPrefix)
-            .RequireActor(AdminGate.UserActorType, AuthMechanisms.Admin);
+        if (IsEnabled(app.Configuration))
+        {
+            app.MapOrleansDashboard(routePrefix: PathPrefix)
+                .RequireActor(AdminGate.UserActorType, AuthMechanisms.Admin);
+        }
+
         return app;
     }
 }

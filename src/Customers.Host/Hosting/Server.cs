@@ -33,19 +33,11 @@ internal static partial class Server
         {
             await database.MigrateAsync(bootLoggers, CancellationToken.None);
             builder.AddCustomersSilo(database.ConnectionString);
-            var dashboard = DashboardSetup.IsEnabled(builder.Configuration);
-            if (dashboard)
-            {
-                builder.AddCustomersDashboard();
-            }
-
+            builder.AddCustomersDashboard();
             builder.AddCustomersHttp(database);
             var app = builder.Build();
             app.MapCustomersHttp();
-            if (dashboard)
-            {
-                app.MapCustomersDashboard();
-            }
+            app.MapCustomersDashboard();
             await app.RunAsync();
         }
 

@@ -93,14 +93,14 @@ internal static class CustomerPositions
     {
         // The anchor bucket's edge in list order, and the keys from that edge on.
         var (edge, comparison) = page.Descending ? ("until_ms", "<") : ("from_ms", ">=");
-        var (sortKey, bound) = (page.OrderField ?? "id") switch
+        (short SortKey, string Bound)? order = (page.OrderField ?? "id") switch
         {
             // Sort key 0: id, bucketed by the creation millisecond its ULID starts with.
             "id" => (0, $"c.id {comparison} {parameters.Add(EntityId.Customer + "_", NpgsqlDbType.Text)} || customer_id_time_prefix((SELECT {edge} FROM anchor))"),
             "created_at" => (1, $"c.created_at {comparison} timestamptz 'epoch' + (SELECT {edge} FROM anchor) * interval '1 millisecond'"),
-            _ => (-1, ""),
+            _ => null,
         };
-        if (sortKey < 0)
+        if (order is not var (sortKey, bound))
         {
             return null;
         }
@@ -110,7 +110,7 @@ internal static class CustomerPositions
             $"""
              WITH ahead AS MATERIALIZED (SELECT {ahead} AS rows),
              anchor AS MATERIALIZED (
-                 SELECT * FROM customer_position_anchor({parameters.Add((short)sortKey, NpgsqlDbType.Smallint)}, {account},
+                 SELECT * FROM customer_position_anchor({parameters.Add(sortKey, NpgsqlDbType.Smallint)}, {account},
                                                         (SELECT rows FROM ahead) + {offset}, {parameters.Add(page.Descending, NpgsqlDbType.Boolean)}))
              """,
             bound,

@@ -163,16 +163,8 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
     private static SqlPageStrategy StrategyFor(Filter filter, ListQuery page, SqlParameters parameters)
     {
         var strategy = GroupMemberPages.Apply(CustomerPositions.Apply(LargeList, filter, page, parameters), filter, page, parameters);
-        return Searches(filter) ? strategy with { SparseMatchTotal = "SELECT customer_position_count(NULL)" } : strategy;
+        return filter.AnyPart(part => part is Filter.Search { Text.Length: > 0 }) ? strategy with { SparseMatchTotal = "SELECT customer_position_count(NULL)" } : strategy;
     }
-
-    private static bool Searches(Filter filter) => filter switch
-    {
-        Filter.Search { Text.Length: > 0 } => true,
-        Filter.And and => and.Parts.Any(Searches),
-        Filter.Or or => or.Parts.Any(Searches),
-        _ => false,
-    };
 
     private static CustomerSnapshot ReadCustomer(DbDataReader row) => new(
         row.GetString(0),

@@ -10,7 +10,7 @@ internal sealed class CustomerSearchPlanner(CustomerSearchStatistics statistics)
 {
     /// <summary><paramref name="filter"/> with probes on its searches; statistics are read only when a search needs one.</summary>
     public async ValueTask<Filter> PrepareAsync(Filter filter, CancellationToken ct) =>
-        NeedsProbes(filter) ? WithProbes(filter, await statistics.GetAsync(ct)) : filter;
+        filter.AnyPart(part => part is Filter.Search { Probe: null }) ? WithProbes(filter, await statistics.GetAsync(ct)) : filter;
 
     /// <summary>Sets the probe of every search that has none (it stays null where no word is worth it).
     /// <see cref="Filter.Related"/> is left alone: it searches another table, which these statistics do not describe.</summary>
@@ -20,13 +20,5 @@ internal sealed class CustomerSearchPlanner(CustomerSearchStatistics statistics)
         Filter.And and => new Filter.And([.. and.Parts.Select(part => WithProbes(part, columns))]),
         Filter.Or or => new Filter.Or([.. or.Parts.Select(part => WithProbes(part, columns))]),
         _ => filter,
-    };
-
-    private static bool NeedsProbes(Filter filter) => filter switch
-    {
-        Filter.Search { Probe: null } => true,
-        Filter.And and => and.Parts.Any(NeedsProbes),
-        Filter.Or or => or.Parts.Any(NeedsProbes),
-        _ => false,
     };
 }

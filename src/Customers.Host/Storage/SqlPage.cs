@@ -95,7 +95,7 @@ internal static class SqlPage
                 { ExactCount: { } exact } => exact,
                 { Keys: { } source } => $"SELECT count(*) FROM {source.From} WHERE {source.Where}",
                 _ when estimate is not null => null,
-                _ => $"EXPLAIN (FORMAT JSON) SELECT 1 FROM {from} WHERE {where}",
+                _ => Explain(from, where),
             };
             var result = await QueryAsync(connection, parameters, read, rows, countSql, ct);
             return strategy is { ExactCount: null, Keys: null }
@@ -176,7 +176,7 @@ internal static class SqlPage
         NpgsqlConnection connection, string from, string where, SqlParameters parameters, string totalSql, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(Command(parameters, $"EXPLAIN (FORMAT JSON) SELECT 1 FROM {from} WHERE {where}"));
+        batch.BatchCommands.Add(Command(parameters, Explain(from, where)));
         batch.BatchCommands.Add(Command(parameters, totalSql));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
@@ -214,6 +214,9 @@ internal static class SqlPage
         var counted = (long)(await count.ExecuteScalarAsync(ct))!;
         return counted > strategy.ExactCountUpTo ? Math.Max(Math.Max(estimate, counted), known) : counted;
     }
+
+    /// <summary>The planner's plan for the rows <paramref name="where"/> matches; its "Plan Rows" is the estimate.</summary>
+    private static string Explain(string from, string where) => $"EXPLAIN (FORMAT JSON) SELECT 1 FROM {from} WHERE {where}";
 
     private static NpgsqlBatchCommand Command(SqlParameters parameters, string sql)
     {

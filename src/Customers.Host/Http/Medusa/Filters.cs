@@ -64,6 +64,15 @@ internal abstract record Filter
     /// <summary>A filter every row satisfies.</summary>
     public static readonly Filter All = new And([]);
 
+    /// <summary>Whether this filter or a part of it under <c>AND</c>/<c>OR</c> satisfies <paramref name="predicate"/>
+    /// (a <see cref="Related"/> filter's inner condition is about another table, so it is not searched).</summary>
+    public bool AnyPart(Func<Filter, bool> predicate) => predicate(this) || this switch
+    {
+        And and => and.Parts.Any(part => part.AnyPart(predicate)),
+        Or or => or.Parts.Any(part => part.AnyPart(predicate)),
+        _ => false,
+    };
+
     /// <summary>
     /// <c>field op value</c>. <see cref="Value"/> is a <see cref="string"/>, <see cref="bool"/> or <see cref="DateTimeOffset"/>;
     /// for <see cref="FilterOperator.In"/> and <see cref="FilterOperator.NotIn"/> an array of strings or timestamps.

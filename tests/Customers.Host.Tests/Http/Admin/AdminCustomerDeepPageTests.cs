@@ -145,8 +145,7 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
             "has_account=true" => "deleted_at IS NULL AND has_account",
             _ => "deleted_at IS NULL AND NOT has_account",
         };
-        var column = order.TrimStart('-');
-        var orderBy = column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id {Direction(order)}";
+        var orderBy = OrderBy(order);
         var total = await Db.ScalarAsync<long>(api.ConnectionString, $"SELECT count(*) FROM customer WHERE {where}");
 
         foreach (var offset in new long[] { CustomerPositions.SeekFromOffset - 1, CustomerPositions.SeekFromOffset, 10_007, 10_400, total - 30, total - 5, total, total + 100 })
@@ -156,14 +155,7 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
                 continue;
             }
 
-            var expected = (await Db.RowsAsync(api.ConnectionString,
-                $"SELECT id FROM customer WHERE {where} ORDER BY {orderBy} OFFSET $1 LIMIT 25", offset)).Select(row => (string)row["id"]!).ToList();
-            var page = (await api.AdminGetAsync($"/admin/customers?{filter}&order={order}&offset={offset}&limit=25&fields=id", api.Key))
-                .Expect(HttpStatusCode.OK).Object;
-
-            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
-            Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
-            Assert.Equal(total, page["count"]!.GetValue<long>());
+            await AssertPageAsync($"{filter}&order={order}", offset, $"SELECT id FROM customer WHERE {where} ORDER BY {orderBy} OFFSET $1 LIMIT 25", [], total);
         }
     }
 
@@ -174,11 +166,11 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
         var tail = (await api.AdminGetAsync($"/admin/customers?order=created_at&offset={total - api.Created.Count}&limit=50&fields=id", api.Key))
             .Expect(HttpStatusCode.OK).Object;
 
-        Assert.Equal(api.Created, tail["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()));
+        Assert.Equal(api.Created, Ids(tail));
         for (var offset = CustomerPositions.SeekFromOffset; offset < total; offset += 1_000)
         {
             var page = (await api.AdminGetAsync($"/admin/customers?offset={offset}&limit=1000&fields=id", api.Key)).Expect(HttpStatusCode.OK).Object;
-            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToHashSet();
+            var ids = Ids(page).ToHashSet();
             Assert.DoesNotContain(ids, api.Deleted.Contains);
         }
     }
@@ -224,21 +216,13 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
         }
 
         var where = $"deleted_at IS NULL AND {condition}";
-        var column = order.TrimStart('-');
-        var orderBy = column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id {Direction(order)}";
+        var orderBy = OrderBy(order);
         var total = await Db.ScalarAsync<long>(api.ConnectionString, $"SELECT count(*) FROM customer WHERE {where}");
         Assert.True(total > CustomerPositions.SeekFromOffset, $"{filter} keeps {total}");
 
         foreach (var offset in new long[] { 0, 3, CustomerPositions.SeekFromOffset, 10_007, total - 30, total - 1, total + 5 })
         {
-            var expected = (await Db.RowsAsync(api.ConnectionString,
-                $"SELECT id FROM customer WHERE {where} ORDER BY {orderBy} OFFSET $1 LIMIT 25", offset)).Select(row => (string)row["id"]!).ToList();
-            var page = (await api.AdminGetAsync($"/admin/customers?{filter}&order={order}&offset={offset}&limit=25&fields=id", api.Key))
-                .Expect(HttpStatusCode.OK).Object;
-
-            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
-            Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
-            Assert.Equal(total, page["count"]!.GetValue<long>());
+            await AssertPageAsync($"{filter}&order={order}", offset, $"SELECT id FROM customer WHERE {where} ORDER BY {orderBy} OFFSET $1 LIMIT 25", [], total);
         }
     }
 
@@ -250,20 +234,13 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
     {
         const string matches =
             "FROM customer WHERE deleted_at IS NULL AND (company_name ILIKE $1 OR first_name ILIKE $1 OR last_name ILIKE $1 OR email ILIKE $1 OR phone ILIKE $1)";
-        var column = order.TrimStart('-');
-        var orderBy = column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id {Direction(order)}";
+        var orderBy = OrderBy(order);
         var total = await Db.ScalarAsync<long>(api.ConnectionString, $"SELECT count(*) {matches}", $"%{q}%");
         Assert.True(total > SqlPage.SparseCheckFromOffset + 100, $"q={q} matches {total}");
 
         foreach (var offset in new long[] { SqlPage.SparseCheckFromOffset, SqlPage.SparseCheckFromOffset + 77, total - 10 })
         {
-            var expected = (await Db.RowsAsync(api.ConnectionString,
-                $"SELECT id {matches} ORDER BY {orderBy} OFFSET $2 LIMIT 25", $"%{q}%", offset)).Select(row => (string)row["id"]!).ToList();
-            var page = (await api.AdminGetAsync($"/admin/customers?q={q}&order={order}&offset={offset}&limit=25&fields=id", api.Key))
-                .Expect(HttpStatusCode.OK).Object;
-
-            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
-            Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
+            await AssertPageAsync($"q={q}&order={order}", offset, $"SELECT id {matches} ORDER BY {orderBy} OFFSET $2 LIMIT 25", [$"%{q}%"], total: null);
         }
     }
 
@@ -301,15 +278,35 @@ public sealed class AdminCustomerDeepPageTests(DeepPageApiFactory api) : IClassF
 
         foreach (var offset in new long[] { 0, 7, 5_000, total - 25, total - 3, total + 10 })
         {
-            var expected = (await Db.RowsAsync(api.ConnectionString,
-                $"SELECT c.id {members} ORDER BY c.id {Direction(order)} OFFSET $2 LIMIT 25", group, offset)).Select(row => (string)row["id"]!).ToList();
-            var page = (await api.AdminGetAsync($"/admin/customers?groups={group}&order={order}&offset={offset}&limit=25&fields=id", api.Key))
-                .Expect(HttpStatusCode.OK).Object;
-
-            var ids = page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
-            Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
-            Assert.Equal(total, page["count"]!.GetValue<long>());
+            await AssertPageAsync($"groups={group}&order={order}", offset, $"SELECT c.id {members} ORDER BY c.id {Direction(order)} OFFSET $2 LIMIT 25", [group], total);
         }
+    }
+
+    /// <summary>
+    /// Asserts that the API's page of <paramref name="query"/> at <paramref name="offset"/> (25 rows) holds exactly the
+    /// ids <paramref name="expectedSql"/> returns (its last parameter is the offset), in that order, and that its
+    /// count is <paramref name="total"/> when one is given.
+    /// </summary>
+    private async Task AssertPageAsync(string query, long offset, string expectedSql, object[] sqlParameters, long? total)
+    {
+        var expected = (await Db.RowsAsync(api.ConnectionString, expectedSql, [.. sqlParameters, offset])).Select(row => (string)row["id"]!).ToList();
+        var page = (await api.AdminGetAsync($"/admin/customers?{query}&offset={offset}&limit=25&fields=id", api.Key)).Expect(HttpStatusCode.OK).Object;
+
+        var ids = Ids(page);
+        Assert.True(expected.SequenceEqual(ids), $"offset {offset}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", ids)}]");
+        if (total is { } count)
+        {
+            Assert.Equal(count, page["count"]!.GetValue<long>());
+        }
+    }
+
+    private static List<string> Ids(JsonObject page) => page["customers"]!.AsArray().Select(customer => customer!["id"]!.GetValue<string>()).ToList();
+
+    /// <summary>The SQL order of an <c>order</c> value: ties by id in the same direction.</summary>
+    private static string OrderBy(string order)
+    {
+        var column = order.TrimStart('-');
+        return column == "id" ? $"id {Direction(order)}" : $"{column} {Direction(order)}, id {Direction(order)}";
     }
 
     private static string Direction(string order) => order.StartsWith('-') ? "DESC" : "ASC";
