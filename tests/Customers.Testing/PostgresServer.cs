@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Customers.Host.Storage;
+using Customers.Host.Database;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -11,6 +11,9 @@ internal sealed record Actor(
     long IssuedAt,
     Lazy<string> Claims)
 {
+    /// <summary>The actor type of a storefront's signed-in customer.</summary>
+    public const string CustomerActorType = "customer";
+
     /// <summary>The actor type of a caller authenticated by a secret API key (its id is the key's <c>apk_…</c>).</summary>
     public const string ApiKeyActorType = "api-key";
 

@@ -1,5 +1,5 @@
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
+using Customers.Medusa;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 

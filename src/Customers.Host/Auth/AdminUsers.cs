@@ -1,6 +1,6 @@
 using Customers.Abstractions.Auth;
 using Customers.Abstractions.Ids;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
 
 namespace Customers.Host.Auth;
 

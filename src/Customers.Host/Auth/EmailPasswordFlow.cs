@@ -2,7 +2,7 @@ using Customers.Abstractions.Auth;
 using Customers.Abstractions.Errors;
 using Customers.Abstractions.Ids;
 using Customers.Grains.Auth;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
 
 namespace Customers.Host.Auth;
 

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Customers.Host.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Customers.Host.Auth;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Host.Notifications;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
 
 namespace Customers.Host.Auth;
 

@@ -6,7 +6,8 @@ using Customers.Abstractions.Auth;
 using Customers.Abstractions.Errors;
 using Customers.Abstractions.Ids;
 using Customers.Host.Auth.Providers;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Host.Stores;
 
 namespace Customers.Host.Auth;
 

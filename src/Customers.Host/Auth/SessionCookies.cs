@@ -1,8 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Customers.Host.Hosting;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
 using Microsoft.Extensions.Options;
 
 namespace Customers.Host.Auth;

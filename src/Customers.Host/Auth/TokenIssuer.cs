@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
-using Customers.Host.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Customers.Host.Auth;

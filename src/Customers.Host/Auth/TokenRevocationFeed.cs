@@ -1,4 +1,3 @@
-using Customers.Host.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Customers.Host.Auth;
+using Customers.Host.Database;
 using Customers.Host.Hosting;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
 using Npgsql;
 
 namespace Customers.Host.Cli;

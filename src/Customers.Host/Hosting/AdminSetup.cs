@@ -1,6 +1,8 @@
 using Customers.Host.Http.Admin;
 using Customers.Host.Http.Admin.Customers;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Host.ReadModel.Search;
+using Customers.Host.Stores;
 
 namespace Customers.Host.Hosting;
 
@@ -26,13 +28,6 @@ internal static class AdminSetup
     public static WebApplication UseCustomersAdminGate(this WebApplication app)
     {
         app.UseMiddleware<AdminGate>();
-        return app;
-    }
-
-    /// <summary>Maps <c>/admin</c> with the admin CORS policy.</summary>
-    public static WebApplication MapCustomersAdmin(this WebApplication app)
-    {
-        app.MapAdminRoutes().RequireCors("admin");
         return app;
     }
 }

@@ -1,6 +1,6 @@
 using Customers.Host.Auth;
 using Customers.Host.Auth.Providers;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
 using Microsoft.Extensions.Options;
 
 namespace Customers.Host.Hosting;

@@ -1,4 +1,3 @@
-using Customers.Host.Auth;
 using Customers.Host.Http.Admin;
 using Orleans.Dashboard;
 
@@ -18,7 +17,7 @@ internal static class DashboardSetup
     /// 10-15 % of the hottest paths' throughput (docs/benchmarks.md); a deployment that watches the silos otherwise can
     /// turn it off, and then neither the silo part nor the routes exist.
     /// </summary>
-    private static bool IsEnabled(IConfiguration configuration) => configuration.GetValue("Customers:Dashboard:Enabled", true);
+    public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue("Customers:Dashboard:Enabled", true);
 
     public static IHostApplicationBuilder AddCustomersDashboard(this IHostApplicationBuilder builder)
     {
@@ -28,16 +27,5 @@ internal static class DashboardSetup
         }
 
         return builder;
-    }
-
-    public static WebApplication MapCustomersDashboard(this WebApplication app)
-    {
-        if (IsEnabled(app.Configuration))
-        {
-            app.MapOrleansDashboard(routePrefix: PathPrefix)
-                .RequireActor(AdminGate.UserActorType, AuthMechanisms.Admin);
-        }
-
-        return app;
     }
 }

@@ -1,12 +1,14 @@
 using System.Threading.RateLimiting;
 using Customers.Host.Auth;
+using Customers.Host.Database;
 using Customers.Host.Http;
 using Customers.Host.Http.Auth;
 using Customers.Host.Http.Health;
-using Customers.Host.Http.Medusa;
 using Customers.Host.Http.Store;
 using Customers.Host.Http.Store.Customers;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Host.Stores;
+using Customers.Medusa;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -17,7 +19,7 @@ namespace Customers.Host.Hosting;
 internal static class HttpSetup
 {
     public const string RegistrationPolicy = "registration";
-    private const string ReadyTag = "ready";
+    public const string ReadyTag = "ready";
 
     public static WebApplicationBuilder AddCustomersHttp(this WebApplicationBuilder builder, CustomersDatabase database)
     {
@@ -100,23 +102,7 @@ internal static class HttpSetup
         app.UseCustomersAdminGate();
         app.UseRateLimiter();
 
-        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
-        app.MapOpenApi();
-
-        app.MapAuthRoutes().RequireCors("auth");
-        app.MapStoreCustomerRoutes().RequireCors("store");
-        app.MapCustomersPasswordReset();
-        app.MapCustomersAdmin();
-
-        // Like Express, an unknown path or method is a 404 "Cannot GET /x" (routing alone would answer 405).
-        app.MapFallback(async context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            context.Response.ContentType = "text/html; charset=utf-8";
-            await context.Response.WriteAsync(
-                $"<pre>Cannot {context.Request.Method} {System.Net.WebUtility.HtmlEncode(context.Request.Path.Value)}</pre>");
-        });
+        app.MapCustomersRoutes();
         return app;
     }
 

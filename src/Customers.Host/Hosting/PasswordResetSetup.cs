@@ -1,5 +1,6 @@
 using Customers.Grains.Auth;
 using Customers.Host.Auth;
+using Customers.Host.Database;
 using Customers.Host.Events;
 using Customers.Host.Http.Auth;
 using Customers.Host.Http.Store.Customers;
@@ -7,19 +8,6 @@ using Customers.Host.Notifications;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Customers.Host.Hosting;
-
-/// <summary>Where notifications (e.g. the password reset e-mail's token) go besides the event outbox.</summary>
-public sealed class NotificationOptions
-{
-    public const string Section = "Customers:Notifications";
-
-    /// <summary>
-    /// Record events in the <c>dev_notification</c> table. Unset: on in the Development environment and with the
-    /// embedded database, off otherwise. The table then holds live reset tokens: never turn this on where real
-    /// customers sign in.
-    /// </summary>
-    public bool? DevelopmentSink { get; set; }
-}
 
 /// <summary>Password reset, password change and the notification sink they publish to.</summary>
 internal static class PasswordResetSetup
@@ -48,12 +36,5 @@ internal static class PasswordResetSetup
         }
 
         return builder;
-    }
-
-    public static WebApplication MapCustomersPasswordReset(this WebApplication app)
-    {
-        app.MapPasswordResetRoutes().RequireCors("auth");
-        app.MapStoreCustomerPasswordRoutes().RequireCors("store");
-        return app;
     }
 }

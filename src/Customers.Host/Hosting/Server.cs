@@ -1,4 +1,4 @@
-using Customers.Host.Storage;
+using Customers.Host.Database;
 
 namespace Customers.Host.Hosting;
 
@@ -37,7 +37,6 @@ internal static partial class Server
             builder.AddCustomersHttp(database);
             var app = builder.Build();
             app.MapCustomersHttp();
-            app.MapCustomersDashboard();
             await app.RunAsync();
         }
 

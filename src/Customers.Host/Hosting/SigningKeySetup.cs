@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Customers.Host.Auth;
+using Customers.Host.Database;
 
 namespace Customers.Host.Hosting;
 

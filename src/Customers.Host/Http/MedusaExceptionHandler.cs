@@ -1,5 +1,5 @@
 using Customers.Abstractions.Errors;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Customers.Host.Http;

@@ -1,9 +1,10 @@
-using Customers.Testing;
 using System.Buffers.Text;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Customers.Medusa;
+using Customers.Testing;
 using Xunit;
 
 namespace Customers.Host.Tests.Http;

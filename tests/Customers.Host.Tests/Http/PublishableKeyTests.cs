@@ -1,6 +1,6 @@
-using Customers.Testing;
 using System.Net;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
+using Customers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 

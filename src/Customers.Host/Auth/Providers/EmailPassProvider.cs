@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Errors;
+using Customers.Host.Hosting;
 
 namespace Customers.Host.Auth.Providers;
 

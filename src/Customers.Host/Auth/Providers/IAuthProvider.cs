@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
+using Customers.Host.Hosting;
 
 namespace Customers.Host.Auth.Providers;
 

@@ -1,4 +1,5 @@
 using Customers.Host.Auth;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin;
 

@@ -4,7 +4,7 @@ using Customers.Abstractions.Errors;
 using Customers.Host.Auth;
 using Customers.Host.Auth.Providers;
 using Customers.Host.Hosting;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Auth;
 
@@ -18,21 +18,8 @@ internal static class AuthRoutes
     private const string UnknownProviderMessage =
         "\nUnable to retrieve the auth provider with id: {0}\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file.";
 
-    public static RouteGroupBuilder MapAuthRoutes(this IEndpointRouteBuilder app)
-    {
-        var auth = app.MapGroup("/auth").WithTags("Auth");
-        auth.MapPost("/token/refresh", RefreshAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
-        auth.MapPost("/session", StartSessionAsync).RequireActor(null, AuthMechanisms.Bearer, allowUnregistered: true);
-        auth.MapDelete("/session", EndSessionAsync).RequireActor(null, AuthMechanisms.Session, allowUnregistered: true);
-        auth.MapGet("/{actorType}/providers", ListProviders);
-        auth.MapMethods("/{actorType}/{provider}", ["GET", "POST"], LoginAsync);
-        auth.MapPost("/{actorType}/{provider}/register", RegisterAsync).RequireRateLimiting(HttpSetup.RegistrationPolicy);
-        auth.MapMethods("/{actorType}/{provider}/callback", ["GET", "POST"], CallbackAsync);
-        return auth;
-    }
-
     /// <summary>§2.4.1: credentials providers answer a token; redirect providers start a sign-in and answer its location.</summary>
-    private static async Task<IResult> LoginAsync(
+    internal static async Task<IResult> LoginAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,
         TokenIssuer tokens, RedirectSignIn redirects)
     {
@@ -53,7 +40,7 @@ internal static class AuthRoutes
     }
 
     /// <summary>§2.4.2: only credentials providers sign up; the others refuse as Medusa's do.</summary>
-    private static async Task<IResult> RegisterAsync(
+    internal static async Task<IResult> RegisterAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList, TokenIssuer tokens)
     {
         if (!FindProvider(actorType, provider, allowList, providers).TryGetValue(out var found, out var refused)
@@ -69,7 +56,7 @@ internal static class AuthRoutes
     /// §2.4.3: the OAuth return leg. Every failure is 401 <c>unauthorized</c>. The token's <c>actor_id</c> is the
     /// linked customer of a returning identity, or empty for a new one (the storefront then creates the customer).
     /// </summary>
-    private static async Task<IResult> CallbackAsync(
+    internal static async Task<IResult> CallbackAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,
         TokenIssuer tokens, RedirectSignIn redirects)
     {
@@ -93,7 +80,7 @@ internal static class AuthRoutes
         return TokenResult(tokens.Issue(identity, actorType, found.Id));
     }
 
-    private static async Task<IResult> RefreshAsync(HttpContext http, IGrainFactory grains, TokenIssuer tokens)
+    internal static async Task<IResult> RefreshAsync(HttpContext http, IGrainFactory grains, TokenIssuer tokens)
     {
         var actor = http.GetActor();
         if (actor.AuthProvider is null)
@@ -112,7 +99,7 @@ internal static class AuthRoutes
         return TokenResult(tokens.Issue(identity, actor.ActorType, actor.AuthProvider));
     }
 
-    private static async Task<IResult> StartSessionAsync(HttpContext http, SessionCookies sessions)
+    internal static async Task<IResult> StartSessionAsync(HttpContext http, SessionCookies sessions)
     {
         var actor = http.GetActor();
         await sessions.StartAsync(http, actor.Claims.Value);
@@ -120,7 +107,7 @@ internal static class AuthRoutes
     }
 
     /// <summary>Ends the session and, stricter than Medusa, revokes every earlier token of the identity on all silos.</summary>
-    private static async Task<IResult> EndSessionAsync(HttpContext http, SessionCookies sessions, IGrainFactory grains, TokenRevocations revocations)
+    internal static async Task<IResult> EndSessionAsync(HttpContext http, SessionCookies sessions, IGrainFactory grains, TokenRevocations revocations)
     {
         var actor = http.GetActor();
         await sessions.EndAsync(http);
@@ -133,7 +120,7 @@ internal static class AuthRoutes
         return JsonBodyResult.Raw("""{"success":true}""");
     }
 
-    private static IResult ListProviders(string actorType, ProviderAllowList allowList, AuthProviders providers)
+    internal static IResult ListProviders(string actorType, ProviderAllowList allowList, AuthProviders providers)
     {
         var list = new JsonArray();
         foreach (var provider in providers.All.Where(p => allowList.Allows(actorType, p.Id)))

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Host.Auth;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Auth;
 
@@ -19,15 +19,7 @@ internal static class PasswordResetRoutes
 
     private static readonly MedusaErrorResult InvalidToken = MedusaError.Unauthorized("Invalid token").ToResult();
 
-    public static RouteGroupBuilder MapPasswordResetRoutes(this IEndpointRouteBuilder app)
-    {
-        var auth = app.MapGroup("/auth").WithTags("Auth");
-        auth.MapPost("/{actorType}/{provider}/reset-password", RequestResetAsync);
-        auth.MapPost("/{actorType}/{provider}/update", UpdateAsync);
-        return auth;
-    }
-
-    private static async Task<IResult> RequestResetAsync(
+    internal static async Task<IResult> RequestResetAsync(
         string actorType, string provider, HttpContext http, ProviderAllowList allowList, PasswordResetFlow resets)
     {
         if (!allowList.Allows(actorType, provider))
@@ -50,7 +42,7 @@ internal static class PasswordResetRoutes
     /// Order: allow-list (400), body parse (400), token (401 <c>Invalid token</c>), password present (else 401
     /// <c>Unauthorized</c> with the token spent, as Medusa does), password policy (400, token still valid), done.
     /// </summary>
-    private static async Task<IResult> UpdateAsync(
+    internal static async Task<IResult> UpdateAsync(
         string actorType, string provider, HttpContext http, ProviderAllowList allowList, PasswordResetTokens resetTokens,
         PasswordResetFlow resets)
     {

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Customers;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Customers;
 

@@ -1,5 +1,5 @@
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Store;
 

@@ -1,8 +1,9 @@
-using Customers.Testing;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Customers.Medusa;
+using Customers.Testing;
 using Xunit;
 
 namespace Customers.Host.Tests.Http.Admin;

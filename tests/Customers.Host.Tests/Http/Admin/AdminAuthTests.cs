@@ -1,8 +1,8 @@
-using Customers.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
+using Customers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using static Customers.Host.Tests.Http.Admin.AdminFixture;

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Customers.Host.Database;
 using Customers.Host.Hosting;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Host.ReadModel.Sql;
 using Customers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Customers.Host.Auth;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Customers.Host.Tests.Http.Admin;

@@ -1,5 +1,5 @@
 using System.Net;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

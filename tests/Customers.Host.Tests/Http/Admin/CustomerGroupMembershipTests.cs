@@ -1,6 +1,7 @@
-using Customers.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
+using Customers.Medusa;
+using Customers.Testing;
 using Xunit;
 using static Customers.Host.Tests.Http.Admin.CustomerGroupFixture;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Customers.Host.Hosting;
 using Customers.Testing;
 using Xunit;
 

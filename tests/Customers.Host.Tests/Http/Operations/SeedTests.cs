@@ -1,10 +1,10 @@
-using Customers.Testing;
 using System.Net;
 using System.Text;
 using Customers.Abstractions.Customers;
+using Customers.Host.Database;
 using Customers.Host.Hosting;
-using Customers.Host.Storage;
 using Customers.Host.Tests.Http.Admin;
+using Customers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Customers.Host.Auth;
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.ApiKeys;
 
@@ -39,19 +39,7 @@ internal static class AdminApiKeyRoutes
     private static readonly ObjectSchema UpdateBody = new(Field.RequiredString("title"));
     private static readonly ObjectSchema RevokeBody = new(Field.Custom("revoke_in", CheckRevokeIn));
 
-    public static RouteGroupBuilder MapAdminApiKeyRoutes(this RouteGroupBuilder admin)
-    {
-        var keys = admin.MapGroup("/api-keys").WithTags("Admin API keys");
-        keys.MapGet("", ListAsync);
-        keys.MapPost("", CreateAsync);
-        keys.MapGet("/{id}", GetAsync);
-        keys.MapPost("/{id}", UpdateAsync);
-        keys.MapDelete("/{id}", DeleteAsync);
-        keys.MapPost("/{id}/revoke", RevokeAsync);
-        return keys;
-    }
-
-    private static async Task<IResult> ListAsync(HttpContext http, ApiKeyStore store)
+    internal static async Task<IResult> ListAsync(HttpContext http, ApiKeyStore store)
     {
         if (!RequestQuery.Read(http.Request, ListSchema).TryGetValue(out var query, out var error)
             || !ListQuery.Parse(query, OrderFields, DefaultLimit).TryGetValue(out var page, out error)
@@ -72,7 +60,7 @@ internal static class AdminApiKeyRoutes
     }
 
     /// <summary>The answer holds the token in plain text: for a secret key, the only time it is ever shown.</summary>
-    private static async Task<IResult> CreateAsync(HttpContext http, ApiKeyStore store)
+    internal static async Task<IResult> CreateAsync(HttpContext http, ApiKeyStore store)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CreateBody)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, KeyFields).TryGetValue(out _, out error))
@@ -94,7 +82,7 @@ internal static class AdminApiKeyRoutes
         return JsonBodyResult.Wrapped("api_key", ApiKeyWire.Created(created));
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext http, ApiKeyStore store)
+    internal static async Task<IResult> GetAsync(string id, HttpContext http, ApiKeyStore store)
     {
         if (!AdminQuery.Fields(http, KeyFields).TryGetValue(out var fields, out var error))
         {
@@ -107,7 +95,7 @@ internal static class AdminApiKeyRoutes
             : JsonBodyResult.Wrapped("api_key", Project(key, fields));
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ApiKeyStore store)
+    internal static async Task<IResult> UpdateAsync(string id, HttpContext http, ApiKeyStore store)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, UpdateBody)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, KeyFields).TryGetValue(out var fields, out error))
@@ -120,13 +108,13 @@ internal static class AdminApiKeyRoutes
     }
 
     /// <summary>Only a revoked key can be deleted (400 <c>not_allowed</c> otherwise); a missing one answers 200 too.</summary>
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, ApiKeyStore store)
+    internal static async Task<IResult> DeleteAsync(string id, HttpContext http, ApiKeyStore store)
     {
         await store.DeleteAsync(id, http.RequestAborted);
         return JsonBodyResult.Of(new JsonObject { ["id"] = id, ["object"] = "api_key", ["deleted"] = true });
     }
 
-    private static async Task<IResult> RevokeAsync(string id, HttpContext http, ApiKeyStore store)
+    internal static async Task<IResult> RevokeAsync(string id, HttpContext http, ApiKeyStore store)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, RevokeBody)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, KeyFields).TryGetValue(out var fields, out error))

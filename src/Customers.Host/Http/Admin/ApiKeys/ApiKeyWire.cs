@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.ApiKeys;
 

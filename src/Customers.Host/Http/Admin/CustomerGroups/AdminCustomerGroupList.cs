@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.CustomerGroups;
 

@@ -4,8 +4,9 @@ using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
 using Customers.Abstractions.Ids;
 using Customers.Host.Auth;
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Host.Stores;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.CustomerGroups;
 
@@ -16,20 +17,9 @@ namespace Customers.Host.Http.Admin.CustomerGroups;
 /// </summary>
 internal static class AdminCustomerGroupsRoutes
 {
-    public static RouteGroupBuilder MapAdminCustomerGroupRoutes(this RouteGroupBuilder admin)
-    {
-        var groups = admin.MapGroup("/customer-groups").WithTags("Admin customer groups");
-        groups.MapGet("", AdminCustomerGroupList.ListAsync);
-        groups.MapPost("", CreateAsync);
-        groups.MapGet("/{id}", GetAsync);
-        groups.MapPost("/{id}", UpdateAsync);
-        groups.MapDelete("/{id}", DeleteAsync);
-        groups.MapPost("/{id}/customers", ChangeCustomersAsync);
-        return groups;
-    }
 
     /// <summary>G2: a new group created by the caller (a user, or a secret key). A taken name is 400 "… already exists.".</summary>
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
+    internal static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerGroupRequests.Create)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, CustomerGroupWire.Fields).TryGetValue(out var fields, out error))
@@ -43,7 +33,7 @@ internal static class AdminCustomerGroupsRoutes
     }
 
     /// <summary>G3: missing or deleted answers 404 <c>Customer group with id: … not found</c>.</summary>
-    private static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel readModel)
+    internal static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel readModel)
     {
         if (!AdminQuery.Fields(http, CustomerGroupWire.Fields).TryGetValue(out var fields, out var error))
         {
@@ -57,7 +47,7 @@ internal static class AdminCustomerGroupsRoutes
     }
 
     /// <summary>G4: rename and/or merge metadata; missing answers 404 with Medusa's quoted id.</summary>
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel readModel)
+    internal static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel readModel)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerGroupRequests.Update)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, CustomerGroupWire.Fields).TryGetValue(out var fields, out error))
@@ -79,7 +69,7 @@ internal static class AdminCustomerGroupsRoutes
     }
 
     /// <summary>G5: soft delete. A missing or already deleted group answers the same 200 (spec Q5).</summary>
-    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains)
+    internal static async Task<IResult> DeleteAsync(string id, IGrainFactory grains)
     {
         await grains.GetGrain<ICustomerGroupGrain>(id).DeleteAsync();
         return JsonBodyResult.Of(new JsonObject { ["id"] = id, ["object"] = "customer_group", ["deleted"] = true });
@@ -90,7 +80,7 @@ internal static class AdminCustomerGroupsRoutes
     /// or deleted group is 404 <c>You tried to set relationship customer_group_id: …</c> (Medusa adds members to a deleted
     /// group and answers <c>{}</c>, spec Q20); an unknown or deleted customer in <c>add</c> is the <c>customer_id</c> variant.
     /// </summary>
-    private static async Task<IResult> ChangeCustomersAsync(
+    internal static async Task<IResult> ChangeCustomersAsync(
         string id, HttpContext http, IGrainFactory grains, CustomerGroupMembership membership, CustomerGroupReadModel readModel)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerGroupRequests.Membership)).TryGetValue(out var body, out var error)

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions;
 using Customers.Abstractions.CustomerGroups;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.CustomerGroups;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Customers.Abstractions.CustomerGroups;
 using Customers.Abstractions.Customers;
 using Customers.Host.Http.Customers;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.CustomerGroups;
 

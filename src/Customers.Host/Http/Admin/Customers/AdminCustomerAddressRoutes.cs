@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
 using Customers.Host.Http.Customers;
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.Customers;
 
@@ -28,19 +28,8 @@ internal static class AdminCustomerAddressRoutes
     private static readonly ObjectSchema ListSchema = Filters.ListSchema();
     private static readonly string[] OrderFields = [.. CustomerReadModel.AddressColumns.Keys];
 
-    public static RouteGroupBuilder MapAdminCustomerAddressRoutes(this RouteGroupBuilder customers)
-    {
-        var addresses = customers.MapGroup("/{id}/addresses");
-        addresses.MapGet("", ListAsync);
-        addresses.MapPost("", AddAsync);
-        addresses.MapGet("/{addressId}", GetAsync);
-        addresses.MapPost("/{addressId}", UpdateAsync);
-        addresses.MapDelete("/{addressId}", DeleteAsync);
-        return addresses;
-    }
-
     /// <summary>A6: from the read model; a missing customer has no addresses (200, empty).</summary>
-    private static async Task<IResult> ListAsync(string id, HttpContext http, CustomerReadModel readModel)
+    internal static async Task<IResult> ListAsync(string id, HttpContext http, CustomerReadModel readModel)
     {
         if (!RequestQuery.Read(http.Request, ListSchema).TryGetValue(out var query, out var error)
             || !ListQuery.Parse(query, OrderFields).TryGetValue(out var page, out error)
@@ -61,7 +50,7 @@ internal static class AdminCustomerAddressRoutes
     }
 
     /// <summary>A7: answers the customer (admin fields: no addresses unless <c>fields</c> asks for them).</summary>
-    private static async Task<IResult> AddAsync(string id, HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> AddAsync(string id, HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminAddress)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, AdminCustomersRoutes.CustomerFields).TryGetValue(out var fields, out error))
@@ -81,7 +70,7 @@ internal static class AdminCustomerAddressRoutes
     }
 
     /// <summary>A8: not this customer's address (or no such customer): 200 <c>{}</c>, as in Medusa.</summary>
-    private static async Task<IResult> GetAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> GetAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!AdminQuery.Fields(http, AddressFields).TryGetValue(out var fields, out var error))
         {
@@ -95,7 +84,7 @@ internal static class AdminCustomerAddressRoutes
     }
 
     /// <summary>A9: not this customer's address: nothing changes and the customer is answered (or <c>{}</c> without one).</summary>
-    private static async Task<IResult> UpdateAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> UpdateAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminAddress)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, AdminCustomersRoutes.CustomerFields).TryGetValue(out var fields, out error))
@@ -121,7 +110,7 @@ internal static class AdminCustomerAddressRoutes
     /// A10: a hard delete of this customer's address; another customer's address is left alone (Medusa would delete
     /// it, Q2). Always 200 with the address id and the customer as <c>parent</c> (left out when there is none).
     /// </summary>
-    private static async Task<IResult> DeleteAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> DeleteAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!AdminQuery.Fields(http, AdminCustomersRoutes.CustomerFields).TryGetValue(out var fields, out var error))
         {

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Customers.Host.Http.Customers;
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.Customers;
 
@@ -14,6 +14,23 @@ namespace Customers.Host.Http.Admin.Customers;
 /// </summary>
 internal static class AdminCustomerList
 {
+    /// <summary>
+    /// A1's <c>groups</c> filter: customers with a membership in a matching live group. Group ids (<c>groups=id</c>,
+    /// <c>groups[]=id</c>, <c>groups[0]=id</c>) or an object of group filters (<c>groups[id]=id</c>,
+    /// <c>groups[name]=VIP</c>, operator maps on the timestamps). Deleted groups never match (spec Q20).
+    /// </summary>
+    private static readonly FilterField GroupsFilter = new(
+        CustomerReadModel.GroupsRelation,
+        FilterKind.Relation,
+        Relation: new FilterSet(
+            search: false,
+            andOr: false,
+            new FilterField("id", FilterKind.Text),
+            new FilterField("name", FilterKind.Text),
+            new FilterField("created_at", FilterKind.TimestampOperators),
+            new FilterField("updated_at", FilterKind.TimestampOperators),
+            new FilterField("deleted_at", FilterKind.TimestampOperators)));
+
     private static readonly FilterSet Filters = new(
         search: true,
         andOr: true,
@@ -28,7 +45,7 @@ internal static class AdminCustomerList
         new FilterField("created_at", FilterKind.TimestampOperators),
         new FilterField("updated_at", FilterKind.TimestampOperators),
         new FilterField("deleted_at", FilterKind.TimestampOperators),
-        AdminCustomerGroupsOfCustomerRoutes.GroupsFilter);
+        GroupsFilter);
 
     private static readonly ObjectSchema Schema = Filters.ListSchema();
     private static readonly string[] OrderFields = [.. CustomerReadModel.CustomerColumns.Keys];
@@ -44,7 +61,7 @@ internal static class AdminCustomerList
         }
 
         var customers = await readModel.ListCustomersAsync(filter, page, fields.Includes(CustomerWire.Addresses), http.RequestAborted);
-        var groups = await AdminCustomerGroupsOfCustomerRoutes.GroupsAsync(
+        var groups = await AdminCustomersRoutes.GroupsAsync(
             [.. customers.Items.Select(c => c.Id)], fields, groupReadModel, http.RequestAborted);
         var items = new JsonArray();
         foreach (var customer in customers.Items)

@@ -6,8 +6,8 @@ using Customers.Abstractions.Ids;
 using Customers.Host.Auth;
 using Customers.Host.Http.Admin.CustomerGroups;
 using Customers.Host.Http.Customers;
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.Customers;
 
@@ -20,21 +20,8 @@ internal static class AdminCustomersRoutes
 {
     internal static readonly FieldRules CustomerFields = new(CustomerWire.AdminCustomerDefaults);
 
-    public static RouteGroupBuilder MapAdminCustomerRoutes(this RouteGroupBuilder admin)
-    {
-        var customers = admin.MapGroup("/customers").WithTags("Admin customers");
-        customers.MapGet("", AdminCustomerList.ListAsync);
-        customers.MapPost("", CreateAsync);
-        customers.MapGet("/{id}", GetAsync);
-        customers.MapPost("/{id}", UpdateAsync);
-        customers.MapDelete("/{id}", DeleteAsync);
-        customers.MapAdminCustomerAddressRoutes();
-        customers.MapAdminCustomerGroupsOfCustomerRoutes();
-        return customers;
-    }
-
     /// <summary>A2: a guest customer (<c>has_account: false</c>) created by the caller (a user, or a secret key).</summary>
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
+    internal static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminCustomer)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out error))
@@ -49,7 +36,7 @@ internal static class AdminCustomersRoutes
     }
 
     /// <summary>A3: missing or deleted answers 404 <c>Customer with id: … not found</c>.</summary>
-    private static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel groups)
+    internal static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel groups)
     {
         if (!AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out var error))
         {
@@ -59,11 +46,11 @@ internal static class AdminCustomersRoutes
         var customer = await grains.GetGrain<ICustomerGrain>(id).GetAsync();
         return customer is null
             ? MedusaError.NotFound($"Customer with id: {id} not found").ToResult()
-            : CustomerResult(customer, fields, await AdminCustomerGroupsOfCustomerRoutes.GroupsAsync([id], fields, groups, http.RequestAborted));
+            : CustomerResult(customer, fields, await GroupsAsync([id], fields, groups, http.RequestAborted));
     }
 
     /// <summary>A4: a partial update, e-mail included; missing answers 404 with Medusa's quoted id.</summary>
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel groups)
+    internal static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel groups)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminCustomer)).TryGetValue(out var body, out var error)
             || !AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out error))
@@ -74,7 +61,7 @@ internal static class AdminCustomersRoutes
         try
         {
             var customer = await grains.GetGrain<ICustomerGrain>(id).UpdateAsync(CustomerRequests.ToUpdateCustomer(body));
-            return CustomerResult(customer, fields, await AdminCustomerGroupsOfCustomerRoutes.GroupsAsync([id], fields, groups, http.RequestAborted));
+            return CustomerResult(customer, fields, await GroupsAsync([id], fields, groups, http.RequestAborted));
         }
         catch (CustomersException missing) when (missing.Kind == ErrorKind.NotFound)
         {
@@ -83,7 +70,7 @@ internal static class AdminCustomersRoutes
     }
 
     /// <summary>A5: soft delete, then the customer's login is unlinked (see <see cref="CustomerDeletion"/>). Always 200.</summary>
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, CustomerDeletion deletion)
+    internal static async Task<IResult> DeleteAsync(string id, HttpContext http, CustomerDeletion deletion)
     {
         await deletion.DeleteAsync(id, http.RequestAborted);
         return JsonBodyResult.Of(new JsonObject { ["id"] = id, ["object"] = "customer", ["deleted"] = true });
@@ -95,7 +82,7 @@ internal static class AdminCustomersRoutes
 
     /// <summary>
     /// The customer projected onto <paramref name="fields"/>. <paramref name="groups"/> are the customers' groups when
-    /// <c>fields</c> asks for them (<see cref="AdminCustomerGroupsOfCustomerRoutes.GroupsAsync"/>); without them
+    /// <c>fields</c> asks for them (<see cref="GroupsAsync"/>); without them
     /// <c>*groups</c> answers <c>[]</c>.
     /// </summary>
     internal static JsonObject Project(
@@ -109,4 +96,9 @@ internal static class AdminCustomersRoutes
 
         return Fields.Project(json, fields, CustomerWire.RelationColumns);
     }
+
+    /// <summary>The live groups of each customer when <c>fields</c> asks for <c>groups</c>, else null (nothing is read).</summary>
+    internal static async Task<ILookup<string, CustomerGroupSnapshot>?> GroupsAsync(
+        IReadOnlyCollection<string> customerIds, FieldSelection fields, CustomerGroupReadModel readModel, CancellationToken ct) =>
+        fields.Includes(CustomerWire.Groups) && customerIds.Count > 0 ? await readModel.GroupsOfCustomersAsync(customerIds, ct) : null;
 }

@@ -1,7 +1,7 @@
 using Customers.Abstractions.Auth;
 using Customers.Abstractions.Customers;
 using Customers.Host.Auth;
-using Customers.Host.Storage;
+using Customers.Host.ReadModel;
 
 namespace Customers.Host.Http.Admin.Customers;
 
@@ -19,14 +19,12 @@ namespace Customers.Host.Http.Admin.Customers;
 /// </summary>
 internal sealed class CustomerDeletion(IGrainFactory grains, CustomerReadModel readModel, TokenRevocations revocations, TimeProvider time)
 {
-    private const string CustomerActor = "customer";
-
     public async Task DeleteAsync(string customerId, CancellationToken ct)
     {
         await grains.GetGrain<ICustomerGrain>(customerId).DeleteAsync();
         foreach (var identityId in await readModel.IdentitiesOfCustomerAsync(customerId, ct))
         {
-            var remaining = await grains.GetGrain<IAuthIdentityGrain>(identityId).UnlinkActorAsync(CustomerActor, customerId);
+            var remaining = await grains.GetGrain<IAuthIdentityGrain>(identityId).UnlinkActorAsync(Actor.CustomerActorType, customerId);
             revocations.Record(identityId, remaining?.TokensValidAfter ?? time.GetUtcNow());
         }
     }

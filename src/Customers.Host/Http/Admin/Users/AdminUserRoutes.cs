@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Customers.Host.Auth;
-using Customers.Host.Http.Medusa;
-using Customers.Host.Storage;
+using Customers.Host.Stores;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin.Users;
 
@@ -11,18 +11,11 @@ internal static class AdminUserRoutes
     private static readonly FieldRules UserFields = new(
         ["id", "first_name", "last_name", "email", "avatar_url", "metadata", "created_at", "updated_at", "deleted_at"]);
 
-    public static RouteGroupBuilder MapAdminUserRoutes(this RouteGroupBuilder admin)
-    {
-        var users = admin.MapGroup("/users").WithTags("Admin users");
-        users.MapGet("/me", GetMeAsync);
-        return users;
-    }
-
     /// <summary>
     /// The user of the token or session. As in Medusa, this route takes sessions and bearer tokens only: a secret API
     /// key is no user (401).
     /// </summary>
-    private static async Task<IResult> GetMeAsync(HttpContext http, UserStore users)
+    internal static async Task<IResult> GetMeAsync(HttpContext http, UserStore users)
     {
         var actor = http.GetActor();
         if (actor.ActorType != AdminGate.UserActorType)

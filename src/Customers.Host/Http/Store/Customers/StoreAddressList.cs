@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Customers.Abstractions.Customers;
 using Customers.Host.Auth;
 using Customers.Host.Http.Customers;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Store.Customers;
 

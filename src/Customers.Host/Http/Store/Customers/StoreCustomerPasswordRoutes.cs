@@ -1,6 +1,6 @@
 using Customers.Abstractions.Auth;
 using Customers.Host.Auth;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Store.Customers;
 
@@ -12,22 +12,12 @@ namespace Customers.Host.Http.Store.Customers;
 /// </summary>
 internal static class StoreCustomerPasswordRoutes
 {
-    private const string CustomerActor = "customer";
-
     private static readonly ObjectSchema ChangePasswordBody = new(
         Field.RequiredString("current_password"),
         Field.RequiredString("new_password"));
 
-    public static RouteGroupBuilder MapStoreCustomerPasswordRoutes(this IEndpointRouteBuilder app)
-    {
-        var me = app.MapGroup("/store/customers/me").WithTags("Store customers")
-            .RequireActor(CustomerActor, AuthMechanisms.BearerOrSession);
-        me.MapPost("/password", ChangePasswordAsync);
-        return me;
-    }
-
     /// <summary>Order: body (400), new password policy (400), current password (401, counted), done.</summary>
-    private static async Task<IResult> ChangePasswordAsync(HttpContext http, IGrainFactory grains, TokenRevocations revocations)
+    internal static async Task<IResult> ChangePasswordAsync(HttpContext http, IGrainFactory grains, TokenRevocations revocations)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, ChangePasswordBody)).TryGetValue(out var body, out var error))
         {

@@ -5,7 +5,7 @@ using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
 using Customers.Host.Auth;
 using Customers.Host.Http.Customers;
-using Customers.Host.Http.Medusa;
+using Customers.Medusa;
 
 namespace Customers.Host.Http.Store.Customers;
 
@@ -15,31 +15,12 @@ namespace Customers.Host.Http.Store.Customers;
 /// </summary>
 internal static class StoreCustomersRoutes
 {
-    private const string CustomerActor = "customer";
-
     private static readonly FieldRules CustomerFields = new(CustomerWire.StoreCustomerDefaults, CustomerWire.StoreCustomerAllowList);
     private static readonly FieldRules AddressFields = new(CustomerWire.StoreAddressDefaults(), CustomerWire.StoreAddressDefaults());
     private static readonly ObjectSchema FieldsOnly = new(Field.String("fields"));
 
-    public static RouteGroupBuilder MapStoreCustomerRoutes(this IEndpointRouteBuilder app)
-    {
-        var customers = app.MapGroup("/store/customers").WithTags("Store customers");
-        customers.MapPost("", CreateAsync)
-            .RequireActor(CustomerActor, AuthMechanisms.BearerOrSession, allowUnregistered: true);
-
-        var me = customers.MapGroup("/me").RequireActor(CustomerActor, AuthMechanisms.BearerOrSession);
-        me.MapGet("", GetMeAsync);
-        me.MapPost("", UpdateMeAsync);
-        me.MapGet("/addresses", StoreAddressList.ListAsync);
-        me.MapPost("/addresses", AddAddressAsync);
-        me.MapGet("/addresses/{addressId}", GetAddressAsync);
-        me.MapPost("/addresses/{addressId}", UpdateAddressAsync);
-        me.MapDelete("/addresses/{addressId}", DeleteAddressAsync);
-        return customers;
-    }
-
     /// <summary>S1: creates the account customer for a freshly registered identity and links the two.</summary>
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.StoreCreateCustomer)).TryGetValue(out var body, out var error)
             || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
@@ -71,7 +52,7 @@ internal static class StoreCustomersRoutes
         }
     }
 
-    private static async Task<IResult> GetMeAsync(HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> GetMeAsync(HttpContext http, IGrainFactory grains)
     {
         if (!Selection(http, CustomerFields).TryGetValue(out var fields, out var error))
         {
@@ -85,7 +66,7 @@ internal static class StoreCustomersRoutes
             : CustomerResult(customer, fields);
     }
 
-    private static async Task<IResult> UpdateMeAsync(HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> UpdateMeAsync(HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.StoreUpdateCustomer)).TryGetValue(out var body, out var error)
             || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
@@ -97,7 +78,7 @@ internal static class StoreCustomersRoutes
         return CustomerResult(customer, fields);
     }
 
-    private static async Task<IResult> AddAddressAsync(HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> AddAddressAsync(HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.Address)).TryGetValue(out var body, out var error)
             || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
@@ -109,7 +90,7 @@ internal static class StoreCustomersRoutes
         return CustomerResult(customer, fields);
     }
 
-    private static async Task<IResult> GetAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> GetAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!Selection(http, AddressFields).TryGetValue(out var fields, out var error))
         {
@@ -122,7 +103,7 @@ internal static class StoreCustomersRoutes
             : JsonBodyResult.Wrapped("address", Project(CustomerWire.Address(address), fields));
     }
 
-    private static async Task<IResult> UpdateAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> UpdateAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.Address)).TryGetValue(out var body, out var error)
             || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
@@ -135,7 +116,7 @@ internal static class StoreCustomersRoutes
     }
 
     /// <summary>S8: note that Medusa answers with the <em>customer</em> id in <c>id</c> (spec Q1).</summary>
-    private static async Task<IResult> DeleteAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> DeleteAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!Selection(http, CustomerFields).TryGetValue(out var fields, out var error))
         {

@@ -1,0 +1,25 @@
+namespace Customers.Host.Auth;
+
+/// <summary>Session tokens (HS256 JWTs, Medusa-compatible).</summary>
+public sealed class JwtOptions
+{
+    public const string Section = "Customers:Jwt";
+
+    /// <summary>HMAC secret, at least 32 bytes. Required outside Development unless the embedded database is used,
+    /// where one is generated and kept beside the data.</summary>
+    public string? Secret { get; set; }
+
+    public TimeSpan ExpiresIn { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Checked and issued when set.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Checked and issued when set.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Clock skew allowed when checking <c>exp</c>; at most 30 s by policy.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often each silo pulls token revocations from the database (logout takes effect within this).</summary>
+    public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

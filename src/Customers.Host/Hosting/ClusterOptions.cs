@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Customers.Host.Hosting;
+
+// Our settings live under "Customers:", never "Orleans:" (Orleans binds that section itself).
+
+/// <summary>Cluster membership and the silo's own endpoints. Every silo of one cluster shares ClusterId and ServiceId.</summary>
+public sealed class ClusterOptions
+{
+    public const string Section = "Customers:Cluster";
+
+    [Required]
+    public string ClusterId { get; set; } = "customers";
+
+    [Required]
+    public string ServiceId { get; set; } = "customers";
+
+    /// <summary>The address other silos reach this one on: an IP, or a host name resolved at startup (containers).</summary>
+    [Required]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Listen on every interface rather than only the advertised address (containers).</summary>
+    public bool ListenOnAnyHostAddress { get; set; }
+
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>How long a silo waits for a probe answer before counting a miss (failure detection speed).</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(1, 10)]
+    public int MissedProbesLimit { get; set; } = 3;
+}
