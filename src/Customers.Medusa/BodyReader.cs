@@ -24,10 +24,10 @@ public static class BodyReader
 {
     public const int MaxBodyBytes = 1024 * 1024;
 
-    private static readonly JsonNodeOptions _nodeOptions = new() { PropertyNameCaseInsensitive = false };
+    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
 
     // JSON.parse lets the last duplicate key win; we reject duplicates (400) rather than guess which one the client meant.
-    private static readonly JsonDocumentOptions _documentOptions = new()
+    private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowDuplicateProperties = false,
         MaxDepth = 64,
@@ -121,7 +121,7 @@ public static class BodyReader
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(body, _nodeOptions, _documentOptions);
+            node = JsonNode.Parse(body, NodeOptions, DocumentOptions);
         }
         catch (JsonException e)
         {

@@ -24,7 +24,7 @@ public static class CountryCodes
         "VN VU WF WS YE YT ZA ZM ZW";
 
     // One flag per letter pair AA..ZZ: lookups allocate nothing.
-    private static readonly bool[] _assigned = BuildTable();
+    private static readonly bool[] Assigned = BuildTable();
 
     /// <summary>All codes, upper case, alphabetical.</summary>
     public static IReadOnlyList<string> Codes { get; } = All.Split(' ');
@@ -37,7 +37,7 @@ public static class CountryCodes
             return false;
         }
 
-        return _assigned[Index(code[0], code[1])];
+        return Assigned[Index(code[0], code[1])];
     }
 
     private static int Index(char first, char second) => (char.ToUpperInvariant(first) - 'A') * 26 + (char.ToUpperInvariant(second) - 'A');

@@ -17,14 +17,14 @@ public sealed record MedusaError(int Status, string? Type, string Message, strin
 
     internal const string UnknownMessage = "An unknown error occurred.";
 
-    private static readonly MedusaError _authMiddlewareUnauthorized = new(StatusCodes.Status401Unauthorized, null, "Unauthorized");
-    private static readonly MedusaError _secretKeyAsBearer = new(
+    private static readonly MedusaError AuthMiddlewareUnauthorizedError = new(StatusCodes.Status401Unauthorized, null, "Unauthorized");
+    private static readonly MedusaError SecretKeyAsBearerError = new(
         StatusCodes.Status401Unauthorized,
         null,
         "A secret API key was passed as a Bearer token. Secret API keys must be sent using HTTP Basic authentication instead (Authorization: Basic <secret-api-key>).");
-    private static readonly MedusaError _conflict = new(StatusCodes.Status409Conflict, "conflict", ConflictMessage, "invalid_state_error");
-    private static readonly MedusaError _unknown = new(StatusCodes.Status500InternalServerError, "unknown_error", UnknownMessage, "unknown_error");
-    private static readonly MedusaError _payloadTooLarge = new(StatusCodes.Status413PayloadTooLarge, "invalid_data", "Request body too large");
+    private static readonly MedusaError ConflictError = new(StatusCodes.Status409Conflict, "conflict", ConflictMessage, "invalid_state_error");
+    private static readonly MedusaError UnknownError = new(StatusCodes.Status500InternalServerError, "unknown_error", UnknownMessage, "unknown_error");
+    private static readonly MedusaError PayloadTooLargeError = new(StatusCodes.Status413PayloadTooLarge, "invalid_data", "Request body too large");
 
     /// <summary>400 <c>invalid_data</c>: validation failures and broken business rules.</summary>
     public static MedusaError InvalidData(string message) => new(StatusCodes.Status400BadRequest, "invalid_data", message);
@@ -36,30 +36,30 @@ public sealed record MedusaError(int Status, string? Type, string Message, strin
     public static MedusaError Unauthorized(string message) => new(StatusCodes.Status401Unauthorized, "unauthorized", message);
 
     /// <summary>The authentication middleware's rejection: 401 <c>{"message":"Unauthorized"}</c>, with no type.</summary>
-    public static MedusaError AuthMiddlewareUnauthorized() => _authMiddlewareUnauthorized;
+    public static MedusaError AuthMiddlewareUnauthorized() => AuthMiddlewareUnauthorizedError;
 
     /// <summary>The authentication middleware's hint for <c>Authorization: Bearer sk_…</c> on admin routes (401, no type).</summary>
-    public static MedusaError SecretKeyAsBearer() => _secretKeyAsBearer;
+    public static MedusaError SecretKeyAsBearer() => SecretKeyAsBearerError;
 
     /// <summary>404 <c>not_found</c>.</summary>
     public static MedusaError NotFound(string message) => new(StatusCodes.Status404NotFound, "not_found", message);
 
     /// <summary>409 <c>conflict</c>; Medusa always replaces the message with the fixed retry hint.</summary>
-    public static MedusaError Conflict() => _conflict;
+    public static MedusaError Conflict() => ConflictError;
 
     /// <summary>422 <c>duplicate_error</c> from explicit duplicate checks (not from unique indexes: those are 400).</summary>
     public static MedusaError Duplicate(string message) =>
         new(StatusCodes.Status422UnprocessableEntity, "duplicate_error", message, "invalid_request_error");
 
     /// <summary>500 <c>unknown_error</c>; Medusa never leaks the cause.</summary>
-    public static MedusaError Unknown() => _unknown;
+    public static MedusaError Unknown() => UnknownError;
 
     /// <summary>503 <c>unexpected_state</c>: storage or cluster is unavailable and nothing was written.</summary>
     public static MedusaError Unavailable(string message) =>
         new(StatusCodes.Status503ServiceUnavailable, "unexpected_state", message);
 
     /// <summary>413 <c>invalid_data</c> for bodies over <see cref="BodyReader.MaxBodyBytes"/>.</summary>
-    public static MedusaError PayloadTooLarge() => _payloadTooLarge;
+    public static MedusaError PayloadTooLarge() => PayloadTooLargeError;
 
     /// <summary>An <see cref="IResult"/> that writes this error; usable in <c>Results&lt;..., MedusaErrorResult&gt;</c>.</summary>
     public MedusaErrorResult ToResult() => new(this);

@@ -97,8 +97,8 @@ public static class QueryStringParser
         var maxBytes = source.Length / 3 + 1;
         byte[]? rentedBytes = null;
         char[]? rentedChars = null;
-        Span<byte> bytes = maxBytes <= 128 ? stackalloc byte[maxBytes] : (rentedBytes = ArrayPool<byte>.Shared.Rent(maxBytes));
-        Span<char> chars = maxBytes <= 128 ? stackalloc char[maxBytes] : (rentedChars = ArrayPool<char>.Shared.Rent(maxBytes));
+        var bytes = maxBytes <= 128 ? stackalloc byte[maxBytes] : (rentedBytes = ArrayPool<byte>.Shared.Rent(maxBytes));
+        var chars = maxBytes <= 128 ? stackalloc char[maxBytes] : (rentedChars = ArrayPool<char>.Shared.Rent(maxBytes));
         try
         {
             var i = 0;

@@ -5,45 +5,45 @@ namespace Customers.Medusa.Tests;
 
 public sealed class FieldsTests
 {
-    private static readonly string[] _addressColumns =
+    private static readonly string[] AddressColumns =
     [
         "id", "address_name", "is_default_shipping", "is_default_billing", "company", "first_name", "last_name",
         "address_1", "address_2", "city", "country_code", "province", "postal_code", "phone", "metadata", "customer_id",
         "created_at", "updated_at", "deleted_at",
     ];
 
-    private static readonly string[] _storeAddressFields =
+    private static readonly string[] StoreAddressFields =
     [
         "id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
         "province", "postal_code", "country_code", "phone", "metadata", "is_default_shipping", "is_default_billing",
         "created_at", "updated_at",
     ];
 
-    private static readonly string[] _storeCustomerDefaults =
+    private static readonly string[] StoreCustomerDefaults =
     [
         "id", "email", "company_name", "first_name", "last_name", "phone", "metadata", "has_account", "deleted_at",
         "created_at", "updated_at", "*addresses",
     ];
 
     // Spec §1.6: the store allow-list for customer payloads.
-    private static readonly FieldRules _storeCustomer = new(
-        _storeCustomerDefaults,
+    private static readonly FieldRules StoreCustomer = new(
+        StoreCustomerDefaults,
         [
             "id", "email", "company_name", "first_name", "last_name", "phone", "metadata", "has_account", "deleted_at",
-            "created_at", "updated_at", "addresses", "orders", .. _storeAddressFields.Select(f => "addresses." + f),
+            "created_at", "updated_at", "addresses", "orders", .. StoreAddressFields.Select(f => "addresses." + f),
         ]);
 
-    private static readonly FieldRules _adminCustomer = new(
+    private static readonly FieldRules AdminCustomer = new(
     [
         "id", "company_name", "first_name", "last_name", "email", "phone", "metadata", "has_account", "created_by",
         "created_at", "updated_at", "deleted_at",
     ]);
 
-    private static readonly FieldRules _adminGroup = new(["id", "name", "created_by", "created_at", "updated_at", "deleted_at", "metadata"]);
+    private static readonly FieldRules AdminGroup = new(["id", "name", "created_by", "created_at", "updated_at", "deleted_at", "metadata"]);
 
-    private static readonly Dictionary<string, IReadOnlyList<string>> _relations = new()
+    private static readonly Dictionary<string, IReadOnlyList<string>> Relations = new()
     {
-        ["addresses"] = _addressColumns,
+        ["addresses"] = AddressColumns,
         ["groups"] = ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"],
         ["customers"] = ["id", "company_name", "first_name", "last_name", "email", "phone", "has_account", "metadata", "created_by", "created_at", "updated_at", "deleted_at"],
     };
@@ -71,7 +71,7 @@ public sealed class FieldsTests
     private static JsonObject FullAddress(string id, string? city)
     {
         var address = new JsonObject();
-        foreach (var column in _addressColumns.Reverse())
+        foreach (var column in AddressColumns.Reverse())
         {
             address[column] = column switch
             {
@@ -89,17 +89,17 @@ public sealed class FieldsTests
     [Fact]
     public void Absent_fields_is_the_default_selection_fast_path()
     {
-        var selection = _storeCustomer.Select((string?)null);
+        var selection = StoreCustomer.Select((string?)null);
 
         Assert.True(selection.IsDefault);
-        Assert.Same(_storeCustomer.Default, selection);
+        Assert.Same(StoreCustomer.Default, selection);
         Assert.Equal("id,email,company_name,first_name,last_name,phone,metadata,has_account,deleted_at,created_at,updated_at,*addresses", Keys(selection));
     }
 
     [Fact]
     public void Absent_fields_in_a_parsed_query_is_the_default_selection()
     {
-        var selection = _storeCustomer.Select(new JsonObject()).Value;
+        var selection = StoreCustomer.Select(new JsonObject()).Value;
 
         Assert.True(selection.IsDefault);
     }
@@ -107,28 +107,28 @@ public sealed class FieldsTests
     [Fact]
     public void Empty_fields_selects_id_only()
     {
-        var selection = _storeCustomer.Select("");
+        var selection = StoreCustomer.Select("");
 
         Assert.False(selection.IsDefault);
         Assert.Equal("id", Keys(selection));
-        Assert.Equal("""{"id":"cus_1"}""", Fields.Project(FullCustomer(), selection, _relations).ToJsonString());
+        Assert.Equal("""{"id":"cus_1"}""", Fields.Project(FullCustomer(), selection, Relations).ToJsonString());
     }
 
     [Fact]
     public void Relation_column_selects_only_that_column_without_adding_id_inside()
     {
-        var selection = _storeCustomer.Select("addresses.city");
+        var selection = StoreCustomer.Select("addresses.city");
 
         Assert.Equal("addresses(city),id", Keys(selection));
         Assert.Equal(
             """{"addresses":[{"city":"NYC"},{"city":null}],"id":"cus_1"}""",
-            Fields.Project(FullCustomer(), selection, _relations).ToJsonString());
+            Fields.Project(FullCustomer(), selection, Relations).ToJsonString());
     }
 
     [Fact]
     public void Replace_mode_strips_modifiers_so_minus_email_selects_email()
     {
-        Assert.Equal("id,email", Keys(_storeCustomer.Select("id,-email")));
+        Assert.Equal("id,email", Keys(StoreCustomer.Select("id,-email")));
     }
 
     [Fact]
@@ -136,28 +136,28 @@ public sealed class FieldsTests
     {
         Assert.Equal(
             "id,company_name,first_name,last_name,phone,metadata,has_account,deleted_at,created_at,updated_at,*addresses",
-            Keys(_storeCustomer.Select("-email")));
+            Keys(StoreCustomer.Select("-email")));
     }
 
     [Fact]
     public void Removing_a_relation_removes_its_star_entry()
     {
-        Assert.DoesNotContain("addresses", Keys(_storeCustomer.Select("-addresses")));
+        Assert.DoesNotContain("addresses", Keys(StoreCustomer.Select("-addresses")));
     }
 
     [Fact]
     public void Removing_id_still_ends_with_id()
     {
-        Assert.EndsWith(",id", Keys(_adminCustomer.Select("-id")));
+        Assert.EndsWith(",id", Keys(AdminCustomer.Select("-id")));
     }
 
     [Fact]
     public void Star_orders_is_allowed_on_the_store_and_projects_to_an_empty_array()
     {
-        var selection = _storeCustomer.Select("*orders");
+        var selection = StoreCustomer.Select("*orders");
 
         Assert.Equal("id,email,company_name,first_name,last_name,phone,metadata,has_account,deleted_at,created_at,updated_at,*addresses,*orders", Keys(selection));
-        var projected = Fields.Project(FullCustomer(), selection, _relations);
+        var projected = Fields.Project(FullCustomer(), selection, Relations);
         Assert.Equal("[]", projected["orders"]!.ToJsonString());
         Assert.Equal(2, projected["addresses"]!.AsArray().Count);
     }
@@ -170,67 +170,67 @@ public sealed class FieldsTests
     [InlineData("groups.*")]
     public void Store_allow_list_drops_unknown_entries_silently(string fields)
     {
-        var selection = _storeCustomer.Select(fields);
+        var selection = StoreCustomer.Select(fields);
 
         Assert.False(selection.IsDefault);
-        Assert.Equal(Keys(_storeCustomer.Default), Keys(selection));
+        Assert.Equal(Keys(StoreCustomer.Default), Keys(selection));
     }
 
     [Fact]
     public void Store_allow_list_drops_only_the_unknown_entries_in_replace_mode()
     {
-        Assert.Equal("email,id", Keys(_storeCustomer.Select("email,created_by,groups.name")));
+        Assert.Equal("email,id", Keys(StoreCustomer.Select("email,created_by,groups.name")));
     }
 
     [Fact]
     public void Plus_and_leading_space_both_add()
     {
-        Assert.Equal(Keys(_adminCustomer.Select("+*addresses")), Keys(_adminCustomer.Select(" *addresses")));
-        Assert.EndsWith(",*addresses", Keys(_adminCustomer.Select("+*addresses")));
+        Assert.Equal(Keys(AdminCustomer.Select("+*addresses")), Keys(AdminCustomer.Select(" *addresses")));
+        Assert.EndsWith(",*addresses", Keys(AdminCustomer.Select("+*addresses")));
     }
 
     [Fact]
     public void Star_and_dot_star_are_the_same_relation()
     {
-        Assert.Equal(Keys(_adminCustomer.Select("*groups")), Keys(_adminCustomer.Select("groups.*")));
+        Assert.Equal(Keys(AdminCustomer.Select("*groups")), Keys(AdminCustomer.Select("groups.*")));
     }
 
     [Fact]
     public void Admin_accepts_any_field_and_relation()
     {
-        var selection = _adminCustomer.Select("*addresses,*groups");
+        var selection = AdminCustomer.Select("*addresses,*groups");
 
         Assert.True(selection.Includes("groups"));
         Assert.True(selection.Includes("addresses"));
-        var projected = Fields.Project(FullCustomer(), selection, _relations);
+        var projected = Fields.Project(FullCustomer(), selection, Relations);
         Assert.Equal("[]", projected["groups"]!.ToJsonString());
-        Assert.Equal(_addressColumns, projected["addresses"]![0]!.AsObject().Select(p => p.Key));
+        Assert.Equal(AddressColumns, projected["addresses"]![0]!.AsObject().Select(p => p.Key));
     }
 
     [Fact]
     public void Dashboard_picker_fields_replace_the_defaults_and_add_groups()
     {
-        Assert.Equal("id,email,first_name,last_name,has_account,*groups", Keys(_adminCustomer.Select("id,email,first_name,last_name,has_account,*groups")));
+        Assert.Equal("id,email,first_name,last_name,has_account,*groups", Keys(AdminCustomer.Select("id,email,first_name,last_name,has_account,*groups")));
     }
 
     [Fact]
     public void Group_list_with_customer_ids_selects_the_relation_with_id_only()
     {
-        Assert.Equal("id,name,created_at,updated_at,customers(id)", Keys(_adminGroup.Select("id,name,created_at,updated_at,customers.id")));
-        Assert.EndsWith(",customers(id)", Keys(_adminGroup.Select("+customers.id")));
+        Assert.Equal("id,name,created_at,updated_at,customers(id)", Keys(AdminGroup.Select("id,name,created_at,updated_at,customers.id")));
+        Assert.EndsWith(",customers(id)", Keys(AdminGroup.Select("+customers.id")));
     }
 
     [Fact]
     public void Relation_columns_accumulate_and_star_wins_over_columns()
     {
-        Assert.Equal("addresses(city|id),id", Keys(_adminCustomer.Select("addresses.city,addresses.id")));
-        Assert.Equal("*addresses,id", Keys(_adminCustomer.Select("addresses.city,*addresses")));
+        Assert.Equal("addresses(city|id),id", Keys(AdminCustomer.Select("addresses.city,addresses.id")));
+        Assert.Equal("*addresses,id", Keys(AdminCustomer.Select("addresses.city,*addresses")));
     }
 
     [Fact]
     public void Projection_follows_field_set_order_and_skips_unknown_columns()
     {
-        var projected = Fields.Project(FullCustomer(), _adminCustomer.Select("last_name,nope,email"), _relations);
+        var projected = Fields.Project(FullCustomer(), AdminCustomer.Select("last_name,nope,email"), Relations);
 
         Assert.Equal("""{"last_name":"Doe","email":"john@doe.com","id":"cus_1"}""", projected.ToJsonString());
     }
@@ -238,26 +238,26 @@ public sealed class FieldsTests
     [Fact]
     public void Default_store_projection_has_nested_addresses_with_all_columns()
     {
-        var projected = Fields.Project(FullCustomer(), _storeCustomer.Default, _relations);
+        var projected = Fields.Project(FullCustomer(), StoreCustomer.Default, Relations);
 
         Assert.Equal(
             ["id", "email", "company_name", "first_name", "last_name", "phone", "metadata", "has_account", "deleted_at", "created_at", "updated_at", "addresses"],
             projected.Select(p => p.Key));
-        Assert.Equal(_addressColumns, projected["addresses"]![1]!.AsObject().Select(p => p.Key));
+        Assert.Equal(AddressColumns, projected["addresses"]![1]!.AsObject().Select(p => p.Key));
     }
 
     [Fact]
     public void Plain_relation_name_projects_the_relation_with_all_columns()
     {
-        var projected = Fields.Project(FullCustomer(), _adminCustomer.Select("addresses"), _relations);
+        var projected = Fields.Project(FullCustomer(), AdminCustomer.Select("addresses"), Relations);
 
-        Assert.Equal(_addressColumns.Length, projected["addresses"]![0]!.AsObject().Count);
+        Assert.Equal(AddressColumns.Length, projected["addresses"]![0]!.AsObject().Count);
     }
 
     [Fact]
     public void Repeated_fields_parameter_is_400()
     {
-        var result = _storeCustomer.Select(QueryStringParser.Parse("fields=id&fields=email").Value);
+        var result = StoreCustomer.Select(QueryStringParser.Parse("fields=id&fields=email").Value);
 
         Assert.False(result.IsSuccess);
         Assert.Equal("Invalid request: Expected type: 'string' for field 'fields', got: 'id,email'", result.Error.Message);
@@ -266,12 +266,12 @@ public sealed class FieldsTests
     [Fact]
     public void Selections_are_cached_per_fields_value()
     {
-        Assert.Same(_storeCustomer.Select("*orders"), _storeCustomer.Select("*orders"));
+        Assert.Same(StoreCustomer.Select("*orders"), StoreCustomer.Select("*orders"));
     }
 
     [Fact]
     public void Static_select_without_allow_list_matches_the_rules_object()
     {
-        Assert.Equal(Keys(_adminCustomer.Select("+*groups")), Keys(Fields.Select(_adminCustomer.Defaults, null, "+*groups")));
+        Assert.Equal(Keys(AdminCustomer.Select("+*groups")), Keys(Fields.Select(AdminCustomer.Defaults, null, "+*groups")));
     }
 }

@@ -4,7 +4,7 @@ namespace Customers.Medusa.Tests;
 
 public sealed class ListQueryTests
 {
-    private static readonly string[] _storeAddressAllowList = ["id", "city", "created_at", "updated_at"];
+    private static readonly string[] StoreAddressAllowList = ["id", "city", "created_at", "updated_at"];
 
     private static MedusaResult<ListQuery> Parse(string query, IReadOnlyCollection<string>? allowed = null) =>
         ListQuery.Parse(QueryStringParser.Parse(query).Value, allowed);
@@ -54,7 +54,7 @@ public sealed class ListQueryTests
     [Fact]
     public void Order_field_outside_the_allow_list_is_400()
     {
-        var error = Parse("order=-email", _storeAddressAllowList).Error!;
+        var error = Parse("order=-email", StoreAddressAllowList).Error!;
 
         Assert.Equal(400, error.Status);
         Assert.Equal("invalid_data", error.Type);
@@ -64,7 +64,7 @@ public sealed class ListQueryTests
     [Fact]
     public void Order_field_on_the_allow_list_is_accepted()
     {
-        Assert.Equal("city", Parse("order=city", _storeAddressAllowList).Value.OrderField);
+        Assert.Equal("city", Parse("order=city", StoreAddressAllowList).Value.OrderField);
     }
 
     [Fact]

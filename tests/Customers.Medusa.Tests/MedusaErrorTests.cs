@@ -6,7 +6,7 @@ namespace Customers.Medusa.Tests;
 
 public sealed class MedusaErrorTests
 {
-    private static readonly Dictionary<string, MedusaError> _errors = new()
+    private static readonly Dictionary<string, MedusaError> Errors = new()
     {
         ["InvalidData"] = MedusaError.InvalidData("Invalid request: Unrecognized fields: 'foo'"),
         ["NotAllowed"] = MedusaError.NotAllowed("A valid publishable key is required to proceed with the request"),
@@ -33,7 +33,7 @@ public sealed class MedusaErrorTests
     [InlineData("PayloadTooLarge", 413, """{"type":"invalid_data","message":"Request body too large"}""")]
     public void Each_kind_has_its_status_and_a_body_in_code_type_message_order(string factory, int status, string body)
     {
-        var error = _errors[factory];
+        var error = Errors[factory];
 
         Assert.Equal(status, error.Status);
         Assert.Equal(body, Encoding.UTF8.GetString(error.ToJsonBytes()));

@@ -6,7 +6,7 @@ namespace Customers.Medusa.Tests;
 public sealed class ValidationTests
 {
     // Shapes of real routes (spec §3.3-3.5), enough to exercise every field kind.
-    private static readonly ObjectSchema _storeCreateCustomer = new(
+    private static readonly ObjectSchema StoreCreateCustomer = new(
         Field.Email(),
         Field.NullableString("company_name"),
         Field.NullableString("first_name"),
@@ -14,7 +14,7 @@ public sealed class ValidationTests
         Field.NullableString("phone"),
         Field.Record("metadata"));
 
-    private static readonly ObjectSchema _address = new(
+    private static readonly ObjectSchema Address = new(
         Field.NullableString("first_name"),
         Field.NullableString("address_1"),
         Field.CountryCode(),
@@ -22,13 +22,13 @@ public sealed class ValidationTests
         Field.Boolean("is_default_shipping"),
         Field.Boolean("is_default_billing"));
 
-    private static readonly ObjectSchema _createGroup = new(Field.RequiredString("name"), Field.Record("metadata"));
+    private static readonly ObjectSchema CreateGroup = new(Field.RequiredString("name"), Field.Record("metadata"));
 
-    private static readonly ObjectSchema _resetPassword = new(Field.RequiredString("identifier"), Field.Record("metadata"));
+    private static readonly ObjectSchema ResetPassword = new(Field.RequiredString("identifier"), Field.Record("metadata"));
 
-    private static readonly ObjectSchema _batch = new(Field.StringArray("add"), Field.StringArray("remove"));
+    private static readonly ObjectSchema Batch = new(Field.StringArray("add"), Field.StringArray("remove"));
 
-    private static readonly ObjectSchema _adminListCustomers = ListQuery.Schema.With(
+    private static readonly ObjectSchema AdminListCustomers = ListQuery.Schema.With(
         Field.String("q"),
         Field.StringOrStringArray("email"),
         Field.BooleanString("has_account"));
@@ -40,14 +40,14 @@ public sealed class ValidationTests
     [Fact]
     public void Valid_body_passes()
     {
-        Assert.Null(Message(_storeCreateCustomer, """{"email":"john@doe.com","first_name":"John","last_name":null,"metadata":{"a":1}}"""));
-        Assert.Null(Message(_storeCreateCustomer, "{}"));
+        Assert.Null(Message(StoreCreateCustomer, """{"email":"john@doe.com","first_name":"John","last_name":null,"metadata":{"a":1}}"""));
+        Assert.Null(Message(StoreCreateCustomer, "{}"));
     }
 
     [Fact]
     public void Validation_failure_is_400_invalid_data()
     {
-        var error = _storeCreateCustomer.Validate(new JsonObject { ["foo"] = 1 })!;
+        var error = StoreCreateCustomer.Validate(new JsonObject { ["foo"] = 1 })!;
 
         Assert.Equal(400, error.Status);
         Assert.Equal("invalid_data", error.Type);
@@ -57,14 +57,14 @@ public sealed class ValidationTests
     [Fact]
     public void Unknown_top_level_keys_are_listed_in_one_pair_of_quotes()
     {
-        Assert.Equal("Invalid request: Unrecognized fields: 'foo'", Message(_storeCreateCustomer, """{"foo":1}"""));
-        Assert.Equal("Invalid request: Unrecognized fields: 'a, b'", Message(_storeCreateCustomer, """{"a":1,"email":null,"b":2}"""));
+        Assert.Equal("Invalid request: Unrecognized fields: 'foo'", Message(StoreCreateCustomer, """{"foo":1}"""));
+        Assert.Equal("Invalid request: Unrecognized fields: 'a, b'", Message(StoreCreateCustomer, """{"a":1,"email":null,"b":2}"""));
     }
 
     [Fact]
     public void Unknown_keys_inside_nested_objects_are_not_checked()
     {
-        Assert.Null(Message(_storeCreateCustomer, """{"metadata":{"anything":{"deep":true}}}"""));
+        Assert.Null(Message(StoreCreateCustomer, """{"metadata":{"anything":{"deep":true}}}"""));
     }
 
     [Fact]
@@ -87,32 +87,32 @@ public sealed class ValidationTests
     [InlineData("""{"email":5}""", "Invalid request: Expected type: 'string' for field 'email', got: '5'")]
     public void Wrong_type_names_the_expected_type_and_the_value_as_javascript_prints_it(string json, string expected)
     {
-        Assert.Equal(expected, Message(_storeCreateCustomer, json));
+        Assert.Equal(expected, Message(StoreCreateCustomer, json));
     }
 
     [Fact]
     public void Null_for_a_required_string_is_a_type_error()
     {
-        Assert.Equal("Invalid request: Expected type: 'string' for field 'name', got: 'null'", Message(_createGroup, """{"name":null}"""));
+        Assert.Equal("Invalid request: Expected type: 'string' for field 'name', got: 'null'", Message(CreateGroup, """{"name":null}"""));
     }
 
     [Fact]
     public void Missing_required_string_is_reported_as_required()
     {
-        Assert.Equal("Invalid request: Field 'identifier' is required", Message(_resetPassword, "{}"));
-        Assert.Equal("Invalid request: Field 'name' is required", Message(_createGroup, """{"metadata":null}"""));
+        Assert.Equal("Invalid request: Field 'identifier' is required", Message(ResetPassword, "{}"));
+        Assert.Equal("Invalid request: Field 'name' is required", Message(CreateGroup, """{"metadata":null}"""));
     }
 
     [Fact]
     public void Empty_string_is_a_valid_required_string()
     {
-        Assert.Null(Message(_createGroup, """{"name":""}"""));
+        Assert.Null(Message(CreateGroup, """{"name":""}"""));
     }
 
     [Fact]
     public void Nullable_fields_accept_null()
     {
-        Assert.Null(Message(_storeCreateCustomer, """{"email":null,"phone":null,"metadata":null}"""));
+        Assert.Null(Message(StoreCreateCustomer, """{"email":null,"phone":null,"metadata":null}"""));
     }
 
     [Theory]
@@ -127,7 +127,7 @@ public sealed class ValidationTests
     [InlineData("")]
     public void Bad_email_is_invalid_email_address(string email)
     {
-        Assert.Equal("Invalid request: Invalid email address", Message(_storeCreateCustomer, $$"""{"email":"{{email}}"}"""));
+        Assert.Equal("Invalid request: Invalid email address", Message(StoreCreateCustomer, $$"""{"email":"{{email}}"}"""));
     }
 
     [Theory]
@@ -137,15 +137,15 @@ public sealed class ValidationTests
     [InlineData("a_b-c@x-y.org")]
     public void Good_email_passes(string email)
     {
-        Assert.Null(Message(_storeCreateCustomer, $$"""{"email":"{{email}}"}"""));
+        Assert.Null(Message(StoreCreateCustomer, $$"""{"email":"{{email}}"}"""));
     }
 
     [Fact]
     public void Array_element_of_wrong_type_is_reported_as_required_with_a_comma_joined_path()
     {
-        Assert.Equal("Invalid request: Field 'add, 0' is required", Message(_batch, """{"add":[1]}"""));
-        Assert.Equal("Invalid request: Expected type: 'array' for field 'add', got: 'cus_1'", Message(_batch, """{"add":"cus_1"}"""));
-        Assert.Null(Message(_batch, """{"add":["cus_1"],"remove":[]}"""));
+        Assert.Equal("Invalid request: Field 'add, 0' is required", Message(Batch, """{"add":[1]}"""));
+        Assert.Equal("Invalid request: Expected type: 'array' for field 'add', got: 'cus_1'", Message(Batch, """{"add":"cus_1"}"""));
+        Assert.Null(Message(Batch, """{"add":["cus_1"],"remove":[]}"""));
     }
 
     [Fact]
@@ -154,21 +154,21 @@ public sealed class ValidationTests
         Assert.Equal(
             "Invalid request: Expected type: 'string' for field 'company_name', got: '1'; "
             + "Expected type: 'string' for field 'first_name', got: '2'; Unrecognized fields: 'foo'",
-            Message(_storeCreateCustomer, """{"foo":0,"first_name":2,"company_name":1}"""));
+            Message(StoreCreateCustomer, """{"foo":0,"first_name":2,"company_name":1}"""));
 
         Assert.Equal(
             "Invalid request: Expected type: 'string' for field 'company_name', got: '1'; "
             + "Expected type: 'string' for field 'first_name', got: '2'; Expected type: 'string' for field 'last_name', got: '3'",
-            Message(_storeCreateCustomer, """{"foo":0,"first_name":2,"company_name":1,"last_name":3,"phone":4}"""));
+            Message(StoreCreateCustomer, """{"foo":0,"first_name":2,"company_name":1,"last_name":3,"phone":4}"""));
     }
 
     [Fact]
     public void Boolean_field_rejects_strings()
     {
-        Assert.Null(Message(_address, """{"is_default_shipping":true,"is_default_billing":false}"""));
+        Assert.Null(Message(Address, """{"is_default_shipping":true,"is_default_billing":false}"""));
         Assert.Equal(
             "Invalid request: Expected type: 'boolean' for field 'is_default_shipping', got: 'true'",
-            Message(_address, """{"is_default_shipping":"true"}"""));
+            Message(Address, """{"is_default_shipping":"true"}"""));
     }
 
     [Theory]
@@ -178,16 +178,16 @@ public sealed class ValidationTests
     [InlineData("with_deleted=False")]
     public void Boolean_string_accepts_true_and_false_in_any_case(string query)
     {
-        Assert.Null(QueryMessage(_adminListCustomers, query));
+        Assert.Null(QueryMessage(AdminListCustomers, query));
     }
 
     [Fact]
     public void Boolean_string_failure_is_invalid_input()
     {
-        Assert.Equal("Invalid request: Invalid input", QueryMessage(_adminListCustomers, "has_account=yes"));
+        Assert.Equal("Invalid request: Invalid input", QueryMessage(AdminListCustomers, "has_account=yes"));
         Assert.Equal(
             "Invalid request: Expected type: 'boolean, string' for field 'has_account', got: '[object Object]'",
-            QueryMessage(_adminListCustomers, "has_account[a]=1"));
+            QueryMessage(AdminListCustomers, "has_account[a]=1"));
     }
 
     [Theory]
@@ -203,7 +203,7 @@ public sealed class ValidationTests
     {
         var parsed = QueryStringParser.Parse(query).Value;
 
-        Assert.Null(_adminListCustomers.Validate(parsed));
+        Assert.Null(AdminListCustomers.Validate(parsed));
         Assert.True(Validation.TryReadInteger(parsed["limit"], "limit", out var value, out _));
         Assert.Equal(expected, value);
     }
@@ -218,17 +218,17 @@ public sealed class ValidationTests
     [InlineData("limit=99999999999", "Invalid request: Value for field 'limit' too big, expected at most: '2147483647'")]
     public void Bad_number_from_string_is_400(string query, string expected)
     {
-        Assert.Equal(expected, QueryMessage(_adminListCustomers, query));
+        Assert.Equal(expected, QueryMessage(AdminListCustomers, query));
     }
 
     [Fact]
     public void String_or_array_filter_accepts_both_and_rejects_objects()
     {
-        Assert.Null(QueryMessage(_adminListCustomers, "email=a@b.c"));
-        Assert.Null(QueryMessage(_adminListCustomers, "email[]=a@b.c,c@d.e"));
+        Assert.Null(QueryMessage(AdminListCustomers, "email=a@b.c"));
+        Assert.Null(QueryMessage(AdminListCustomers, "email[]=a@b.c,c@d.e"));
         Assert.Equal(
             "Invalid request: Expected type: 'string, array' for field 'email', got: '[object Object]'",
-            QueryMessage(_adminListCustomers, "email[a]=x"));
+            QueryMessage(AdminListCustomers, "email[a]=x"));
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class ValidationTests
     {
         Assert.Equal(
             "Invalid request: Expected type: 'string' for field 'fields', got: 'id,email'",
-            QueryMessage(_adminListCustomers, "fields=id&fields=email"));
+            QueryMessage(AdminListCustomers, "fields=id&fields=email"));
     }
 
     [Fact]
@@ -246,8 +246,8 @@ public sealed class ValidationTests
 
         Assert.Equal(
             "Invalid request: Field 'first_name' must be at most 1000 characters",
-            _storeCreateCustomer.Validate(body)!.Message);
-        Assert.Null(_storeCreateCustomer.Validate(new JsonObject { ["first_name"] = new string('a', 1000) }));
+            StoreCreateCustomer.Validate(body)!.Message);
+        Assert.Null(StoreCreateCustomer.Validate(new JsonObject { ["first_name"] = new string('a', 1000) }));
     }
 
     [Fact]
@@ -258,7 +258,7 @@ public sealed class ValidationTests
         Assert.True(email.Length > 320);
         Assert.Equal(
             "Invalid request: Field 'email' must be at most 320 characters",
-            _storeCreateCustomer.Validate(new JsonObject { ["email"] = email })!.Message);
+            StoreCreateCustomer.Validate(new JsonObject { ["email"] = email })!.Message);
     }
 
     [Fact]
@@ -266,7 +266,7 @@ public sealed class ValidationTests
     {
         var query = new JsonObject { ["email"] = new JsonArray("ok", new string('x', 1001)) };
 
-        Assert.Equal("Invalid request: Field 'email, 1' must be at most 1000 characters", _adminListCustomers.Validate(query)!.Message);
+        Assert.Equal("Invalid request: Field 'email, 1' must be at most 1000 characters", AdminListCustomers.Validate(query)!.Message);
     }
 
     [Fact]
@@ -275,8 +275,8 @@ public sealed class ValidationTests
         var big = new JsonObject { ["metadata"] = new JsonObject { ["k"] = new string('x', 16 * 1024) } };
         var fits = new JsonObject { ["metadata"] = new JsonObject { ["k"] = new string('x', 16 * 1024 - 20) } };
 
-        Assert.Equal("Invalid request: Field 'metadata' must be at most 16384 bytes", _storeCreateCustomer.Validate(big)!.Message);
-        Assert.Null(_storeCreateCustomer.Validate(fits));
+        Assert.Equal("Invalid request: Field 'metadata' must be at most 16384 bytes", StoreCreateCustomer.Validate(big)!.Message);
+        Assert.Null(StoreCreateCustomer.Validate(fits));
     }
 
     [Theory]
@@ -287,7 +287,7 @@ public sealed class ValidationTests
     [InlineData("ZW")]
     public void Country_code_accepts_iso_alpha_2_in_any_case(string code)
     {
-        Assert.Null(Message(_address, $$"""{"country_code":"{{code}}"}"""));
+        Assert.Null(Message(Address, $$"""{"country_code":"{{code}}"}"""));
     }
 
     [Theory]
@@ -301,13 +301,13 @@ public sealed class ValidationTests
     {
         Assert.Equal(
             "Invalid request: Field 'country_code' must be an ISO 3166-1 alpha-2 country code",
-            Message(_address, $$"""{"country_code":"{{code}}"}"""));
+            Message(Address, $$"""{"country_code":"{{code}}"}"""));
     }
 
     [Fact]
     public void Country_code_may_be_null()
     {
-        Assert.Null(Message(_address, """{"country_code":null}"""));
+        Assert.Null(Message(Address, """{"country_code":null}"""));
     }
 
     [Fact]

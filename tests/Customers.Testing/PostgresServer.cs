@@ -17,13 +17,13 @@ public static class PostgresServer
     private const string DirectoryPrefix = "customers-tests-";
     private const string OwnerSuffix = ".owner";
 
-    private static readonly Lazy<Task<EmbeddedPostgres>> _server = new(StartAsync);
+    private static readonly Lazy<Task<EmbeddedPostgres>> Server = new(StartAsync);
 
     /// <summary>Creates an empty database with a unique name starting with <paramref name="prefix"/> and returns
     /// its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string prefix)
     {
-        var server = await _server.Value;
+        var server = await Server.Value;
         var name = UniqueDatabaseName(prefix);
         var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false };
         await using (var connection = new NpgsqlConnection(builder.ConnectionString))

@@ -17,12 +17,12 @@ internal sealed record Actor(
     /// <summary>The actor type of a caller authenticated by a secret API key (its id is the key's <c>apk_…</c>).</summary>
     public const string ApiKeyActorType = "api-key";
 
-    private static readonly Lazy<string> _noClaims = new("{}");
+    private static readonly Lazy<string> NoClaims = new("{}");
 
     public bool IsRegistered => ActorId.Length > 0;
 
     /// <summary>A caller authenticated with a secret API key: Medusa's <c>{actor_type: "api-key", actor_id: apk_…}</c>.</summary>
-    public static Actor ForApiKey(string keyId) => new(keyId, ApiKeyActorType, "", null, 0, _noClaims);
+    public static Actor ForApiKey(string keyId) => new(keyId, ApiKeyActorType, "", null, 0, NoClaims);
 }
 
 internal static class ActorHttpContextExtensions

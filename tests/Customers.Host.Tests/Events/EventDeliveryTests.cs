@@ -19,7 +19,7 @@ namespace Customers.Host.Tests.Events;
 [Collection(EventsCollection.Name)]
 public sealed class EventDeliveryTests(EventsApiFactory api)
 {
-    private static readonly string[] _createdThenUpdated = ["customer.customer.created", "customer.created", "customer.customer.updated", "customer.updated"];
+    private static readonly string[] CreatedThenUpdated = ["customer.customer.created", "customer.created", "customer.customer.updated", "customer.updated"];
 
     [Fact]
     public async Task Event_webhooks_get_a_store_sign_up_and_update_signed_in_order()
@@ -30,7 +30,7 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
         await api.Receiver.WaitForAsync(r => r.Path == "/main" && r.EventName == "customer.updated" && DataId(r) == customer.CustomerId);
 
         var received = api.Receiver.Received.Where(r => r.Path == "/main" && DataId(r) == customer.CustomerId).ToList();
-        Assert.Equal(_createdThenUpdated, received.OrderBy(r => r.Body["sequence"]!.GetValue<long>()).Select(r => r.EventName));
+        Assert.Equal(CreatedThenUpdated, received.OrderBy(r => r.Body["sequence"]!.GetValue<long>()).Select(r => r.EventName));
         Assert.All(received, r =>
         {
             Assert.True(r.SignatureValid);
@@ -42,7 +42,7 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
             new JsonObject { ["source"] = "customer", ["object"] = "customer", ["action"] = "created" },
             received.Single(r => r.EventName == "customer.customer.created").Body["metadata"]));
         Assert.Null(received.Single(r => r.EventName == "customer.created").Body["metadata"]);
-        Assert.Equal(_createdThenUpdated, await OutboxNamesAsync(customer.CustomerId));
+        Assert.Equal(CreatedThenUpdated, await OutboxNamesAsync(customer.CustomerId));
     }
 
     [Fact]

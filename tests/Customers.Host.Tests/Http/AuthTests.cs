@@ -12,11 +12,11 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class AuthTests(CustomersApiFactory api)
 {
-    private const string _register = "/auth/customer/emailpass/register";
-    private const string _login = "/auth/customer/emailpass";
-    private const string _refresh = "/auth/token/refresh";
+    private const string Register = "/auth/customer/emailpass/register";
+    private const string Login = "/auth/customer/emailpass";
+    private const string Refresh = "/auth/token/refresh";
 
-    private static readonly string[] _claimOrder =
+    private static readonly string[] ClaimOrder =
     [
         "actor_id", "actor_type", "auth_identity_id", "auth_provider", "mfa_enabled", "mfa_challenge_completed_at",
         "app_metadata", "user_metadata", "iat", "exp",
@@ -27,7 +27,7 @@ public sealed class AuthTests(CustomersApiFactory api)
     {
         var before = api.Clock.GetUtcNow().ToUnixTimeSeconds();
 
-        var response = await api.Api.PostAsync(_register, new { email = CustomersApiFactory.NewEmail(), password = CustomersApiFactory.NewPassword() });
+        var response = await api.Api.PostAsync(Register, new { email = CustomersApiFactory.NewEmail(), password = CustomersApiFactory.NewPassword() });
 
         response.Expect(HttpStatusCode.OK);
         Assert.Equal("application/json; charset=utf-8", response.ContentType);
@@ -35,7 +35,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         Assert.True(Jwt.HasValidHs256Signature(token, api.JwtKey));
         Assert.Equal("""{"alg":"HS256","typ":"JWT"}""", Jwt.Header(token).ToJsonString());
         var claims = Jwt.Payload(token);
-        Assert.Equal(_claimOrder, claims.Select(c => c.Key));
+        Assert.Equal(ClaimOrder, claims.Select(c => c.Key));
         Assert.Equal("", claims["actor_id"]!.GetValue<string>());
         Assert.Equal("customer", claims["actor_type"]!.GetValue<string>());
         Assert.Matches("^authid_[0-9A-HJKMNP-TV-Z]{26}$", claims["auth_identity_id"]!.GetValue<string>());
@@ -57,7 +57,7 @@ public sealed class AuthTests(CustomersApiFactory api)
 
         var claims = Jwt.Payload(customer.Token);
 
-        Assert.Equal(_claimOrder, claims.Select(c => c.Key));
+        Assert.Equal(ClaimOrder, claims.Select(c => c.Key));
         Assert.Equal(customer.CustomerId, claims["actor_id"]!.GetValue<string>());
         Assert.Equal("customer", claims["actor_type"]!.GetValue<string>());
         Assert.Equal(Jwt.Payload(customer.RegistrationToken)["auth_identity_id"]!.GetValue<string>(), customer.AuthIdentityId);
@@ -85,7 +85,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         var password = CustomersApiFactory.NewPassword();
         var first = await api.RegisterAsync(email, password);
 
-        var second = (await api.Api.PostAsync(_register, new { email, password })).Expect(HttpStatusCode.OK).Token();
+        var second = (await api.Api.PostAsync(Register, new { email, password })).Expect(HttpStatusCode.OK).Token();
 
         Assert.Equal(Jwt.Payload(first)["auth_identity_id"]!.GetValue<string>(), Jwt.Payload(second)["auth_identity_id"]!.GetValue<string>());
         Assert.Equal("", Jwt.Payload(second)["actor_id"]!.GetValue<string>());
@@ -97,7 +97,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         var email = CustomersApiFactory.NewEmail();
         await api.RegisterAsync(email, CustomersApiFactory.NewPassword());
 
-        var response = await api.Api.PostAsync(_register, new { email, password = CustomersApiFactory.NewPassword() });
+        var response = await api.Api.PostAsync(Register, new { email, password = CustomersApiFactory.NewPassword() });
 
         response.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Identity with email already exists");
     }
@@ -107,7 +107,7 @@ public sealed class AuthTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(_register, new { email = customer.Email, password = customer.Password });
+        var response = await api.Api.PostAsync(Register, new { email = customer.Email, password = customer.Password });
 
         response.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Identity with email already exists");
     }
@@ -129,8 +129,8 @@ public sealed class AuthTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var wrongPassword = await api.Api.PostAsync(_login, new { email = customer.Email, password = CustomersApiFactory.NewPassword() });
-        var unknownEmail = await api.Api.PostAsync(_login, new { email = CustomersApiFactory.NewEmail(), password = customer.Password });
+        var wrongPassword = await api.Api.PostAsync(Login, new { email = customer.Email, password = CustomersApiFactory.NewPassword() });
+        var unknownEmail = await api.Api.PostAsync(Login, new { email = CustomersApiFactory.NewEmail(), password = customer.Password });
 
         wrongPassword.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
         unknownEmail.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
@@ -142,7 +142,7 @@ public sealed class AuthTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(_login, new { email = customer.Email.ToUpperInvariant(), password = customer.Password });
+        var response = await api.Api.PostAsync(Login, new { email = customer.Email.ToUpperInvariant(), password = customer.Password });
 
         response.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
     }
@@ -159,8 +159,8 @@ public sealed class AuthTests(CustomersApiFactory api)
     [InlineData("""{"email":{"$ne":null},"password":"long-enough-password"}""", "Email should be a string")]
     public async Task Login_and_register_check_the_password_type_before_the_email_type(string body, string message)
     {
-        var login = await api.Api.PostRawAsync(_login, body);
-        var register = await api.Api.PostRawAsync(_register, body);
+        var login = await api.Api.PostRawAsync(Login, body);
+        var register = await api.Api.PostRawAsync(Register, body);
 
         login.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", message);
         register.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", message);
@@ -172,7 +172,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var form = $"email={Uri.EscapeDataString(customer.Email)}&password={Uri.EscapeDataString(customer.Password)}";
 
-        var response = await api.Api.PostRawAsync(_login, form, "application/x-www-form-urlencoded");
+        var response = await api.Api.PostRawAsync(Login, form, "application/x-www-form-urlencoded");
 
         var token = response.Expect(HttpStatusCode.OK).Token();
         Assert.Equal(customer.CustomerId, Jwt.Payload(token)["actor_id"]!.GetValue<string>());
@@ -184,7 +184,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var withBadKey = api.WithPublishableKey("pk_not-a-key");
 
-        var response = await withBadKey.PostAsync(_login, new { email = customer.Email, password = customer.Password });
+        var response = await withBadKey.PostAsync(Login, new { email = customer.Email, password = customer.Password });
 
         response.Expect(HttpStatusCode.OK).Token();
     }
@@ -196,7 +196,7 @@ public sealed class AuthTests(CustomersApiFactory api)
     {
         var email = CustomersApiFactory.NewEmail();
 
-        var response = await api.Api.PostAsync(_register, new { email, password });
+        var response = await api.Api.PostAsync(Register, new { email, password });
 
         response.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", response.Type);
@@ -212,7 +212,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         var email = CustomersApiFactory.NewEmail();
         var password = string.Concat(Enumerable.Repeat("kq7Zw", 30))[..length];
 
-        var response = await api.Api.PostAsync(_register, new { email, password });
+        var response = await api.Api.PostAsync(Register, new { email, password });
 
         response.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", response.Type);
@@ -231,7 +231,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         await api.RegisterAsync(email, password);
 
         await api.LoginAsync(email, password);
-        (await api.Api.PostAsync(_login, new { email, password = password[..^1] + "e" }))
+        (await api.Api.PostAsync(Login, new { email, password = password[..^1] + "e" }))
             .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
     }
 
@@ -241,11 +241,11 @@ public sealed class AuthTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         api.Clock.Advance(TimeSpan.FromSeconds(2));
 
-        var refreshed = (await api.Api.PostAsync(_refresh, token: customer.Token)).Expect(HttpStatusCode.OK).Token();
+        var refreshed = (await api.Api.PostAsync(Refresh, token: customer.Token)).Expect(HttpStatusCode.OK).Token();
 
         var before = Jwt.Payload(customer.Token);
         var after = Jwt.Payload(refreshed);
-        Assert.Equal(_claimOrder, after.Select(c => c.Key));
+        Assert.Equal(ClaimOrder, after.Select(c => c.Key));
         foreach (var claim in new[] { "actor_id", "actor_type", "auth_identity_id", "auth_provider", "app_metadata", "user_metadata" })
         {
             Assert.True(JsonNode.DeepEquals(before[claim], after[claim]), $"{claim}: {before[claim]?.ToJsonString()} vs {after[claim]?.ToJsonString()}");
@@ -262,7 +262,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         (await api.Api.GetAsync("/store/customers/me", customer.RegistrationToken)).ExpectUnauthorized();
 
-        var refreshed = (await api.Api.PostAsync(_refresh, token: customer.RegistrationToken)).Expect(HttpStatusCode.OK).Token();
+        var refreshed = (await api.Api.PostAsync(Refresh, token: customer.RegistrationToken)).Expect(HttpStatusCode.OK).Token();
 
         var claims = Jwt.Payload(refreshed);
         Assert.Equal(customer.CustomerId, claims["actor_id"]!.GetValue<string>());
@@ -279,7 +279,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         var email = CustomersApiFactory.NewEmail();
         var registration = await api.RegisterAsync(email, CustomersApiFactory.NewPassword());
 
-        var refreshed = (await api.Api.PostAsync(_refresh, token: registration)).Expect(HttpStatusCode.OK).Token();
+        var refreshed = (await api.Api.PostAsync(Refresh, token: registration)).Expect(HttpStatusCode.OK).Token();
 
         Assert.Equal("", Jwt.Payload(refreshed)["actor_id"]!.GetValue<string>());
         Assert.Equal(Jwt.Payload(registration)["auth_identity_id"]!.GetValue<string>(), Jwt.Payload(refreshed)["auth_identity_id"]!.GetValue<string>());
@@ -300,7 +300,7 @@ public sealed class AuthTests(CustomersApiFactory api)
         }, api.JwtKey);
 
         (await api.Api.GetAsync("/store/customers/me", minimal)).Expect(HttpStatusCode.OK);
-        var response = await api.Api.PostAsync(_refresh, token: minimal);
+        var response = await api.Api.PostAsync(Refresh, token: minimal);
 
         response.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "The auth provider is not set while refreshing token");
     }
@@ -308,7 +308,7 @@ public sealed class AuthTests(CustomersApiFactory api)
     [Fact]
     public async Task Refresh_without_credentials_is_unauthorized()
     {
-        var response = await api.Api.PostAsync(_refresh);
+        var response = await api.Api.PostAsync(Refresh);
 
         response.ExpectUnauthorized();
     }
@@ -325,9 +325,9 @@ public sealed class AuthTests(CustomersApiFactory api)
         await api.Services.GetRequiredService<IGrainFactory>().GetGrain<IAuthIdentityGrain>(identityId).LinkActorAsync("user", userId);
 
         var asCustomer = await api.LoginAsync(email, password);
-        var reRegister = await api.Api.PostAsync(_register, new { email, password });
+        var reRegister = await api.Api.PostAsync(Register, new { email, password });
         var created = (await api.Api.PostAsync("/store/customers", new { email }, asCustomer)).Expect(HttpStatusCode.OK);
-        var refreshed = (await api.Api.PostAsync(_refresh, token: asCustomer)).Expect(HttpStatusCode.OK).Token();
+        var refreshed = (await api.Api.PostAsync(Refresh, token: asCustomer)).Expect(HttpStatusCode.OK).Token();
         var asUser = (await api.Api.PostAsync("/auth/user/emailpass", new { email, password })).Expect(HttpStatusCode.OK).Token();
 
         Assert.Equal("", Jwt.Payload(asCustomer)["actor_id"]!.GetValue<string>());
@@ -377,7 +377,7 @@ public sealed class AuthTests(CustomersApiFactory api)
     private async Task AssertNoIdentityAsync(string email, string password)
     {
         Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM provider_identity WHERE entity_id = $1", email));
-        (await api.Api.PostAsync(_login, new { email, password }))
+        (await api.Api.PostAsync(Login, new { email, password }))
             .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
     }
 

@@ -14,10 +14,10 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class ChangePasswordTests(CustomersApiFactory api)
 {
-    private const string _password = "/store/customers/me/password";
-    private const string _me = "/store/customers/me";
-    private const string _login = "/auth/customer/emailpass";
-    private const string _invalidCredentials = "Invalid email or password";
+    private const string Password = "/store/customers/me/password";
+    private const string Me = "/store/customers/me";
+    private const string Login = "/auth/customer/emailpass";
+    private const string InvalidCredentials = "Invalid email or password";
 
     [Fact]
     public async Task Change_with_the_current_password_sets_the_new_one_and_revokes_earlier_tokens()
@@ -29,11 +29,11 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
         var response = await ChangeAsync(customer.Token, customer.Password, newPassword);
 
         response.Expect(HttpStatusCode.OK, """{"success":true}""");
-        (await api.Api.GetAsync(_me, customer.Token)).ExpectUnauthorized();
-        (await LoginAsync(customer.Email, customer.Password)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
+        (await api.Api.GetAsync(Me, customer.Token)).ExpectUnauthorized();
+        (await LoginAsync(customer.Email, customer.Password)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", InvalidCredentials);
         var fresh = (await LoginAsync(customer.Email, newPassword)).Expect(HttpStatusCode.OK).Token();
-        (await api.Api.GetAsync(_me, fresh)).Expect(HttpStatusCode.OK);
-        (await api.Api.GetAsync(_me, bystander.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, fresh)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, bystander.Token)).Expect(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -44,11 +44,11 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
         var cookie = session.SetCookies.Single().Split(';')[0];
         var newPassword = CustomersApiFactory.NewPassword();
 
-        var response = await api.Api.PostAsync(_password, new { current_password = customer.Password, new_password = newPassword },
+        var response = await api.Api.PostAsync(Password, new { current_password = customer.Password, new_password = newPassword },
             configure: WithCookie(cookie));
 
         response.Expect(HttpStatusCode.OK, """{"success":true}""");
-        (await api.Api.GetAsync(_me, configure: WithCookie(cookie))).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, configure: WithCookie(cookie))).ExpectUnauthorized();
         (await LoginAsync(customer.Email, newPassword)).Expect(HttpStatusCode.OK);
     }
 
@@ -60,10 +60,10 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
 
         var wrong = await ChangeAsync(customer.Token, CustomersApiFactory.NewPassword(), newPassword);
 
-        wrong.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
+        wrong.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", InvalidCredentials);
         var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
         Assert.Equal(1, state["failed_logins"]!.GetValue<int>());
-        (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
         (await LoginAsync(customer.Email, customer.Password)).Expect(HttpStatusCode.OK);
         (await LoginAsync(customer.Email, newPassword)).Expect(HttpStatusCode.Unauthorized);
     }
@@ -75,13 +75,13 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
         for (var i = 0; i < 10; i++)
         {
             (await ChangeAsync(customer.Token, CustomersApiFactory.NewPassword(), CustomersApiFactory.NewPassword()))
-                .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
+                .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", InvalidCredentials);
         }
 
         var right = await ChangeAsync(customer.Token, customer.Password, CustomersApiFactory.NewPassword());
 
-        right.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
-        (await LoginAsync(customer.Email, customer.Password)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
+        right.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", InvalidCredentials);
+        (await LoginAsync(customer.Email, customer.Password)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", InvalidCredentials);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
         common.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "This password is too common. Please choose a password that is harder to guess.");
         var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
         Assert.Equal(0, state["failed_logins"]!.GetValue<int>());
-        (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -104,10 +104,10 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var missing = await api.Api.PostAsync(_password, new { current_password = customer.Password }, customer.Token);
-        var unknown = await api.Api.PostAsync(_password,
+        var missing = await api.Api.PostAsync(Password, new { current_password = customer.Password }, customer.Token);
+        var unknown = await api.Api.PostAsync(Password,
             new { current_password = customer.Password, new_password = CustomersApiFactory.NewPassword(), email = "x@example.com" }, customer.Token);
-        var wrongType = await api.Api.PostAsync(_password, new { current_password = 5, new_password = CustomersApiFactory.NewPassword() }, customer.Token);
+        var wrongType = await api.Api.PostAsync(Password, new { current_password = 5, new_password = CustomersApiFactory.NewPassword() }, customer.Token);
 
         missing.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Field 'new_password' is required");
         unknown.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Unrecognized fields: 'email'");
@@ -121,9 +121,9 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var body = new { current_password = customer.Password, new_password = CustomersApiFactory.NewPassword() };
 
-        (await api.Api.PostAsync(_password, body)).ExpectUnauthorized();
-        (await api.Api.PostAsync(_password, body, customer.RegistrationToken)).ExpectUnauthorized();
-        (await api.Anonymous.PostAsync(_password, body, customer.Token)).Expect(HttpStatusCode.BadRequest);
+        (await api.Api.PostAsync(Password, body)).ExpectUnauthorized();
+        (await api.Api.PostAsync(Password, body, customer.RegistrationToken)).ExpectUnauthorized();
+        (await api.Anonymous.PostAsync(Password, body, customer.Token)).Expect(HttpStatusCode.BadRequest);
         (await LoginAsync(customer.Email, customer.Password)).Expect(HttpStatusCode.OK);
     }
 
@@ -145,9 +145,9 @@ public sealed class ChangePasswordTests(CustomersApiFactory api)
     }
 
     private Task<ApiResponse> ChangeAsync(string token, string currentPassword, string newPassword) =>
-        api.Api.PostAsync(_password, new { current_password = currentPassword, new_password = newPassword }, token);
+        api.Api.PostAsync(Password, new { current_password = currentPassword, new_password = newPassword }, token);
 
-    private Task<ApiResponse> LoginAsync(string email, string password) => api.Api.PostAsync(_login, new { email, password });
+    private Task<ApiResponse> LoginAsync(string email, string password) => api.Api.PostAsync(Login, new { email, password });
 
     private static Action<HttpRequestMessage> WithCookie(string cookie) =>
         request => request.Headers.TryAddWithoutValidation("Cookie", cookie);

@@ -26,7 +26,7 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 {
     /// <summary>Per-IP limits high enough that no test of the shared factory ever meets them (the TestServer has no
     /// remote address, so every request lands in one partition). Limit tests use their own factory.</summary>
-    private const string _unreachableLimit = "1000000";
+    private const string UnreachableLimit = "1000000";
 
     private string? _connectionString;
     private HttpClient? _http;
@@ -91,8 +91,8 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
             ["Customers:Cluster:ClusterId"] = $"http-tests-{Guid.NewGuid():N}",
             ["Customers:Cluster:SiloPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Customers:Cluster:GatewayPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Customers:RateLimits:FailedLoginsPerHour"] = _unreachableLimit,
-            ["Customers:RateLimits:RegistrationsPerHour"] = _unreachableLimit,
+            ["Customers:RateLimits:FailedLoginsPerHour"] = UnreachableLimit,
+            ["Customers:RateLimits:RegistrationsPerHour"] = UnreachableLimit,
 
             // Speed: the production bcrypt factor 11 is 2^7 = 128 times the work of factor 4 (on the order of 100 ms per
             // hash on this 2-core machine, against about 1 ms). The suite registers and logs in several hundred times,

@@ -12,15 +12,15 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class LockoutTests(CustomersApiFactory api)
 {
-    private const string _login = "/auth/customer/emailpass";
-    private const int _maxFailures = 10;
+    private const string Login = "/auth/customer/emailpass";
+    private const int MaxFailures = 10;
 
     [Fact]
     public async Task Ten_wrong_passwords_lock_the_account_even_for_the_right_password()
     {
         var customer = await api.CreateCustomerAsync();
         var bystander = await api.CreateCustomerAsync();
-        for (var i = 0; i < _maxFailures; i++)
+        for (var i = 0; i < MaxFailures; i++)
         {
             (await LoginAsync(customer.Email, CustomersApiFactory.NewPassword()))
                 .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
@@ -36,7 +36,7 @@ public sealed class LockoutTests(CustomersApiFactory api)
 
         // Persisted with the identity, so every silo (and a restarted one) sees the lock.
         var state = JsonNode.Parse((await Db.StoredStateAsync(api.ConnectionString, "authidentity", customer.AuthIdentityId))!)!;
-        Assert.True(state["failed_logins"]!.GetValue<int>() >= _maxFailures, state.ToJsonString());
+        Assert.True(state["failed_logins"]!.GetValue<int>() >= MaxFailures, state.ToJsonString());
         Assert.True(state["locked_until"]!.GetValue<DateTimeOffset>() > api.Clock.GetUtcNow(), state.ToJsonString());
     }
 
@@ -44,7 +44,7 @@ public sealed class LockoutTests(CustomersApiFactory api)
     public async Task Lock_does_not_stop_the_existing_tokens_of_the_account()
     {
         var customer = await api.CreateCustomerAsync();
-        for (var i = 0; i < _maxFailures; i++)
+        for (var i = 0; i < MaxFailures; i++)
         {
             (await LoginAsync(customer.Email, CustomersApiFactory.NewPassword())).Expect(HttpStatusCode.Unauthorized);
         }
@@ -61,7 +61,7 @@ public sealed class LockoutTests(CustomersApiFactory api)
 
         for (var round = 0; round < 2; round++)
         {
-            for (var i = 0; i < _maxFailures - 1; i++)
+            for (var i = 0; i < MaxFailures - 1; i++)
             {
                 (await LoginAsync(customer.Email, CustomersApiFactory.NewPassword())).Expect(HttpStatusCode.Unauthorized);
             }
@@ -75,5 +75,5 @@ public sealed class LockoutTests(CustomersApiFactory api)
     }
 
     private Task<ApiResponse> LoginAsync(string email, string password) =>
-        api.Api.PostAsync(_login, new { email, password });
+        api.Api.PostAsync(Login, new { email, password });
 }

@@ -18,20 +18,20 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class PasswordResetTests(CustomersApiFactory api)
 {
-    private const string _resetPassword = "/auth/customer/emailpass/reset-password";
-    private const string _update = "/auth/customer/emailpass/update";
-    private const string _login = "/auth/customer/emailpass";
-    private const string _me = "/store/customers/me";
-    private const string _invalidCredentials = "Invalid email or password";
+    private const string ResetPassword = "/auth/customer/emailpass/reset-password";
+    private const string Update = "/auth/customer/emailpass/update";
+    private const string Login = "/auth/customer/emailpass";
+    private const string Me = "/store/customers/me";
+    private const string InvalidCredentials = "Invalid email or password";
 
-    private static readonly string[] _resetClaimOrder = ["entity_id", "provider", "actor_type", "purpose", "iat", "exp", "jti"];
+    private static readonly string[] ResetClaimOrder = ["entity_id", "provider", "actor_type", "purpose", "iat", "exp", "jti"];
 
     [Fact]
     public async Task Reset_password_for_an_existing_identity_answers_201_Created_as_text()
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(_resetPassword, new { identifier = customer.Email });
+        var response = await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email });
 
         AssertCreated(response);
         Assert.Single(await ResetEventsAsync(customer.Email));
@@ -40,9 +40,9 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     [Fact]
     public async Task Reset_password_without_identifier_is_a_400()
     {
-        var missing = await api.Api.PostAsync(_resetPassword, new { });
-        var wrongType = await api.Api.PostAsync(_resetPassword, new { identifier = 5 });
-        var unknownField = await api.Api.PostAsync(_resetPassword, new { identifier = CustomersApiFactory.NewEmail(), email = "x" });
+        var missing = await api.Api.PostAsync(ResetPassword, new { });
+        var wrongType = await api.Api.PostAsync(ResetPassword, new { identifier = 5 });
+        var unknownField = await api.Api.PostAsync(ResetPassword, new { identifier = CustomersApiFactory.NewEmail(), email = "x" });
 
         missing.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Field 'identifier' is required");
         wrongType.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Expected type: 'string' for field 'identifier', got: '5'");
@@ -55,9 +55,9 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var known = await api.CreateCustomerAsync();
         var unknown = CustomersApiFactory.NewEmail();
 
-        var forKnown = await api.Api.PostAsync(_resetPassword, new { identifier = known.Email });
-        var forUnknown = await api.Api.PostAsync(_resetPassword, new { identifier = unknown });
-        var otherCase = await api.Api.PostAsync(_resetPassword, new { identifier = known.Email.ToUpperInvariant() });
+        var forKnown = await api.Api.PostAsync(ResetPassword, new { identifier = known.Email });
+        var forUnknown = await api.Api.PostAsync(ResetPassword, new { identifier = unknown });
+        var otherCase = await api.Api.PostAsync(ResetPassword, new { identifier = known.Email.ToUpperInvariant() });
 
         AssertCreated(forUnknown);
         AssertCreated(otherCase);
@@ -89,7 +89,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var metadata = new JsonObject { ["locale"] = "da-DK", ["nested"] = new JsonObject { ["x"] = new JsonArray(1, "y", null) } };
         var before = api.Clock.GetUtcNow().ToUnixTimeSeconds();
 
-        AssertCreated(await api.Api.PostAsync(_resetPassword, new JsonObject { ["identifier"] = customer.Email, ["metadata"] = metadata.DeepClone() }));
+        AssertCreated(await api.Api.PostAsync(ResetPassword, new JsonObject { ["identifier"] = customer.Email, ["metadata"] = metadata.DeepClone() }));
 
         var data = Assert.Single(await ResetEventsAsync(customer.Email));
         Assert.Equal(["actor_type", "entity_id", "metadata", "token"], data.Select(p => p.Key).Order(StringComparer.Ordinal));
@@ -101,7 +101,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         Assert.Equal("""{"alg":"HS256","typ":"JWT"}""", Jwt.Header(token).ToJsonString());
         Assert.True(Jwt.HasValidHs256Signature(token, api.JwtKey));
         var claims = Jwt.Payload(token);
-        Assert.Equal(_resetClaimOrder, claims.Select(c => c.Key));
+        Assert.Equal(ResetClaimOrder, claims.Select(c => c.Key));
         Assert.Equal(customer.Email, claims["entity_id"]!.GetValue<string>());
         Assert.Equal("emailpass", claims["provider"]!.GetValue<string>());
         Assert.Equal("customer", claims["actor_type"]!.GetValue<string>());
@@ -118,7 +118,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        AssertCreated(await api.Api.PostAsync(_resetPassword, new { identifier = customer.Email }));
+        AssertCreated(await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email }));
 
         Assert.Equal("{}", Assert.Single(await ResetEventsAsync(customer.Email))["metadata"]!.ToJsonString());
     }
@@ -152,9 +152,9 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var response = await UpdateAsync(token, new { password = newPassword });
 
         response.Expect(HttpStatusCode.OK, """{"success":true}""");
-        (await LoginAsync(customer.Email, customer.Password)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
+        (await LoginAsync(customer.Email, customer.Password)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", InvalidCredentials);
         var fresh = (await LoginAsync(customer.Email, newPassword)).Expect(HttpStatusCode.OK).Token();
-        Assert.Equal(customer.CustomerId, (await api.Api.GetAsync(_me, fresh)).Expect(HttpStatusCode.OK).Object["customer"]!["id"]!.GetValue<string>());
+        Assert.Equal(customer.CustomerId, (await api.Api.GetAsync(Me, fresh)).Expect(HttpStatusCode.OK).Object["customer"]!["id"]!.GetValue<string>());
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var token = await RequestTokenAsync(customer.Email);
 
-        (await api.Api.GetAsync(_me, token)).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, token)).ExpectUnauthorized();
         (await api.Api.PostAsync("/auth/session", token: token)).ExpectUnauthorized();
         (await api.Api.PostAsync("/auth/token/refresh", token: token)).ExpectUnauthorized();
         (await UpdateAsync(token, new { password = CustomersApiFactory.NewPassword() })).Expect(HttpStatusCode.OK);
@@ -238,7 +238,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
 
         (await UpdateAsync(token, new { email = newEmail, password = newPassword })).Expect(HttpStatusCode.OK, """{"success":true}""");
 
-        (await LoginAsync(newEmail, newPassword)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
+        (await LoginAsync(newEmail, newPassword)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", InvalidCredentials);
         (await LoginAsync(customer.Email, newPassword)).Expect(HttpStatusCode.OK);
     }
 
@@ -288,7 +288,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
             _ => throw new ArgumentOutOfRangeException(nameof(variant)),
         };
 
-        var response = await api.Api.PostAsync(_update, new { password = CustomersApiFactory.NewPassword() }, configure: configure);
+        var response = await api.Api.PostAsync(Update, new { password = CustomersApiFactory.NewPassword() }, configure: configure);
 
         ExpectInvalidToken(response);
         (await UpdateAsync(token, new { password = CustomersApiFactory.NewPassword() })).Expect(HttpStatusCode.OK);
@@ -300,7 +300,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var token = await RequestTokenAsync(customer.Email);
 
-        var response = await api.Api.PostAsync(_update, new { password = CustomersApiFactory.NewPassword() },
+        var response = await api.Api.PostAsync(Update, new { password = CustomersApiFactory.NewPassword() },
             configure: r => r.Headers.TryAddWithoutValidation("Authorization", "bearer " + token));
 
         response.Expect(HttpStatusCode.OK, """{"success":true}""");
@@ -314,7 +314,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var cookie = session.SetCookies.Single().Split(';')[0];
         await RequestTokenAsync(customer.Email);
 
-        var response = await api.Api.PostAsync(_update, new { password = CustomersApiFactory.NewPassword() },
+        var response = await api.Api.PostAsync(Update, new { password = CustomersApiFactory.NewPassword() },
             configure: r => r.Headers.TryAddWithoutValidation("Cookie", cookie));
 
         ExpectInvalidToken(response);
@@ -404,7 +404,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var token = await RequestTokenAsync(customer.Email);
 
-        var response = await api.Api.PostRawAsync(_update, body, token: token);
+        var response = await api.Api.PostRawAsync(Update, body, token: token);
 
         response.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Unauthorized");
         ExpectInvalidToken(await UpdateAsync(token, new { password = CustomersApiFactory.NewPassword() }));
@@ -442,7 +442,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var token = await RequestTokenAsync(customer.Email);
 
-        var malformed = await api.Api.PostRawAsync(_update, "{\"password\":", token: token);
+        var malformed = await api.Api.PostRawAsync(Update, "{\"password\":", token: token);
         var notAllowed = await api.Api.PostAsync("/auth/user/github/update", new { password = CustomersApiFactory.NewPassword() }, token);
 
         malformed.Expect(HttpStatusCode.BadRequest);
@@ -460,7 +460,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
             (await LoginAsync(customer.Email, CustomersApiFactory.NewPassword())).Expect(HttpStatusCode.Unauthorized);
         }
 
-        (await LoginAsync(customer.Email, customer.Password)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", _invalidCredentials);
+        (await LoginAsync(customer.Email, customer.Password)).ExpectError(HttpStatusCode.Unauthorized, "unauthorized", InvalidCredentials);
         var token = await RequestTokenAsync(customer.Email);
         var newPassword = CustomersApiFactory.NewPassword();
 
@@ -479,18 +479,18 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var bystander = await api.CreateCustomerAsync();
         var session = (await api.Api.PostAsync("/auth/session", token: customer.Token)).Expect(HttpStatusCode.OK);
         var cookie = session.SetCookies.Single().Split(';')[0];
-        (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
         var token = await RequestTokenAsync(customer.Email);
         var newPassword = CustomersApiFactory.NewPassword();
 
         (await UpdateAsync(token, new { password = newPassword })).Expect(HttpStatusCode.OK);
 
-        (await api.Api.GetAsync(_me, customer.Token)).ExpectUnauthorized();
-        (await api.Api.GetAsync(_me, configure: r => r.Headers.TryAddWithoutValidation("Cookie", cookie))).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, customer.Token)).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, configure: r => r.Headers.TryAddWithoutValidation("Cookie", cookie))).ExpectUnauthorized();
         (await api.Api.PostAsync("/auth/token/refresh", token: customer.RegistrationToken)).ExpectUnauthorized();
         var fresh = (await LoginAsync(customer.Email, newPassword)).Expect(HttpStatusCode.OK).Token();
-        (await api.Api.GetAsync(_me, fresh)).Expect(HttpStatusCode.OK);
-        (await api.Api.GetAsync(_me, bystander.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, fresh)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, bystander.Token)).Expect(HttpStatusCode.OK);
         Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString,
             "SELECT tokens_valid_after FROM auth_identity WHERE id = $1", customer.AuthIdentityId));
     }
@@ -501,17 +501,17 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         for (var i = 0; i < 3; i++)
         {
-            AssertCreated(await api.Api.PostAsync(_resetPassword, new { identifier = customer.Email }));
+            AssertCreated(await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email }));
         }
 
         var newest = (await ResetEventsAsync(customer.Email))[^1]["token"]!.GetValue<string>();
 
-        var fourth = await api.Api.PostAsync(_resetPassword, new { identifier = customer.Email });
+        var fourth = await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email });
 
         AssertCreated(fourth);
         Assert.Equal(3, (await ResetEventsAsync(customer.Email)).Count);
         api.Clock.Advance(TimeSpan.FromSeconds(61));
-        AssertCreated(await api.Api.PostAsync(_resetPassword, new { identifier = customer.Email }));
+        AssertCreated(await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email }));
         var events = await ResetEventsAsync(customer.Email);
         Assert.Equal(4, events.Count);
         ExpectInvalidToken(await UpdateAsync(newest, new { password = CustomersApiFactory.NewPassword() }));
@@ -521,7 +521,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     private async Task<string> RequestTokenAsync(string email)
     {
         var before = (await ResetEventsAsync(email)).Count;
-        AssertCreated(await api.Api.PostAsync(_resetPassword, new { identifier = email }));
+        AssertCreated(await api.Api.PostAsync(ResetPassword, new { identifier = email }));
         var events = await ResetEventsAsync(email);
         Assert.Equal(before + 1, events.Count);
         return events[^1]["token"]!.GetValue<string>();
@@ -536,9 +536,9 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         return rows.Select(row => JsonNode.Parse((string)row["data"]!)!.AsObject()).ToList();
     }
 
-    private Task<ApiResponse> UpdateAsync(string token, object body) => api.Api.PostAsync(_update, body, token);
+    private Task<ApiResponse> UpdateAsync(string token, object body) => api.Api.PostAsync(Update, body, token);
 
-    private Task<ApiResponse> LoginAsync(string email, string password) => api.Api.PostAsync(_login, new { email, password });
+    private Task<ApiResponse> LoginAsync(string email, string password) => api.Api.PostAsync(Login, new { email, password });
 
     private static void AssertCreated(ApiResponse response)
     {

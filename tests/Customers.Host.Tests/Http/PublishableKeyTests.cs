@@ -10,10 +10,10 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class PublishableKeyTests(CustomersApiFactory api)
 {
-    private const string _missing =
+    private const string Missing =
         """{"type":"not_allowed","message":"Publishable API key required in the request header: x-publishable-api-key. You can manage your keys in settings in the dashboard."}""";
 
-    private const string _invalid =
+    private const string Invalid =
         """{"type":"not_allowed","message":"A valid publishable key is required to proceed with the request"}""";
 
     [Theory]
@@ -31,7 +31,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
 
         var response = await api.Anonymous.SendAsync(new HttpMethod(method), path, null, customer.Token);
 
-        response.Expect(HttpStatusCode.BadRequest, _missing);
+        response.Expect(HttpStatusCode.BadRequest, Missing);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
     {
         var response = await api.WithPublishableKey("").GetAsync("/store/customers/me");
 
-        response.Expect(HttpStatusCode.BadRequest, _missing);
+        response.Expect(HttpStatusCode.BadRequest, Missing);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
 
         var response = await api.WithPublishableKey("pk_" + Guid.NewGuid().ToString("N")).GetAsync("/store/customers/me", customer.Token);
 
-        response.Expect(HttpStatusCode.BadRequest, _invalid);
+        response.Expect(HttpStatusCode.BadRequest, Invalid);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
             customer.Token,
             r => r.Headers.TryAddWithoutValidation(ApiClient.PublishableKeyHeader, new[] { api.PublishableKey, api.PublishableKey }));
 
-        response.Expect(HttpStatusCode.BadRequest, _invalid);
+        response.Expect(HttpStatusCode.BadRequest, Invalid);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
 
         var response = await api.WithPublishableKey(secret.Token).GetAsync("/store/customers/me", customer.Token);
 
-        response.Expect(HttpStatusCode.BadRequest, _invalid);
+        response.Expect(HttpStatusCode.BadRequest, Invalid);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class PublishableKeyTests(CustomersApiFactory api)
 
         var response = await api.WithPublishableKey(key.Token).GetAsync("/store/customers/me", customer.Token);
 
-        response.Expect(HttpStatusCode.BadRequest, _invalid);
+        response.Expect(HttpStatusCode.BadRequest, Invalid);
     }
 
     [Fact]

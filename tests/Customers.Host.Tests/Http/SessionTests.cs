@@ -15,8 +15,8 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class SessionTests(CustomersApiFactory api)
 {
-    private const string _session = "/auth/session";
-    private const string _me = "/store/customers/me";
+    private const string Session = "/auth/session";
+    private const string Me = "/store/customers/me";
 
     [Fact]
     public async Task Session_from_a_bearer_token_answers_its_claims_and_sets_an_http_only_cookie()
@@ -24,7 +24,7 @@ public sealed class SessionTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var now = api.Clock.GetUtcNow();
 
-        var response = (await api.Api.PostAsync(_session, token: customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.PostAsync(Session, token: customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["user"], response.Object.Select(p => p.Key));
         Assert.True(JsonNode.DeepEquals(Jwt.Payload(customer.Token), response.Object["user"]), response.Body);
@@ -46,7 +46,7 @@ public sealed class SessionTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var cookie = await StartSessionAsync(customer.Token);
 
-        var me = (await api.Api.GetAsync(_me, configure: WithCookie(cookie))).Expect(HttpStatusCode.OK);
+        var me = (await api.Api.GetAsync(Me, configure: WithCookie(cookie))).Expect(HttpStatusCode.OK);
 
         Assert.Equal(customer.CustomerId, me.Object["customer"]!["id"]!.GetValue<string>());
     }
@@ -59,7 +59,7 @@ public sealed class SessionTests(CustomersApiFactory api)
         var at = "connect.sid=s%3A".Length;
         var tampered = cookie[..at] + (cookie[at] == 'A' ? 'B' : 'A') + cookie[(at + 1)..];
 
-        var response = await api.Api.GetAsync(_me, configure: WithCookie(tampered));
+        var response = await api.Api.GetAsync(Me, configure: WithCookie(tampered));
 
         response.ExpectUnauthorized();
     }
@@ -70,8 +70,8 @@ public sealed class SessionTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var cookie = await StartSessionAsync(customer.Token);
 
-        var withCookie = await api.Api.PostAsync(_session, configure: WithCookie(cookie));
-        var anonymous = await api.Api.PostAsync(_session);
+        var withCookie = await api.Api.PostAsync(Session, configure: WithCookie(cookie));
+        var anonymous = await api.Api.PostAsync(Session);
 
         withCookie.ExpectUnauthorized();
         anonymous.ExpectUnauthorized();
@@ -83,7 +83,7 @@ public sealed class SessionTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var cookie = await StartSessionAsync(customer.RegistrationToken);
 
-        var response = await api.Api.GetAsync(_me, configure: WithCookie(cookie));
+        var response = await api.Api.GetAsync(Me, configure: WithCookie(cookie));
 
         response.ExpectUnauthorized();
     }
@@ -101,7 +101,7 @@ public sealed class SessionTests(CustomersApiFactory api)
         var customerId = created.Expect(HttpStatusCode.OK).Object["customer"]!["id"]!.GetValue<string>();
         var token = refreshed.Expect(HttpStatusCode.OK).Token();
         Assert.Equal(customerId, Jwt.Payload(token)["actor_id"]!.GetValue<string>());
-        (await api.Api.GetAsync(_me, token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, token)).Expect(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class SessionTests(CustomersApiFactory api)
         var bearerOwner = await api.CreateCustomerAsync();
         var cookie = await StartSessionAsync(sessionOwner.Token);
 
-        var response = await api.Api.GetAsync(_me, bearerOwner.Token, WithCookie(cookie));
+        var response = await api.Api.GetAsync(Me, bearerOwner.Token, WithCookie(cookie));
 
         Assert.Equal(sessionOwner.CustomerId, response.Expect(HttpStatusCode.OK).Object["customer"]!["id"]!.GetValue<string>());
     }
@@ -122,15 +122,15 @@ public sealed class SessionTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var cookie = await StartSessionAsync(customer.Token);
 
-        var logout = await api.Api.DeleteAsync(_session, configure: WithCookie(cookie));
+        var logout = await api.Api.DeleteAsync(Session, configure: WithCookie(cookie));
 
         logout.Expect(HttpStatusCode.OK, """{"success":true}""");
         var cleared = Assert.Single(logout.SetCookies);
         Assert.StartsWith("connect.sid=;", cleared, StringComparison.Ordinal);
         Assert.Contains("Path=/", cleared.Split("; "));
         Assert.Contains("Expires=Thu, 01 Jan 1970 00:00:00 GMT", cleared.Split("; "));
-        (await api.Api.GetAsync(_me, configure: WithCookie(cookie))).ExpectUnauthorized();
-        (await api.Api.DeleteAsync(_session, configure: WithCookie(cookie))).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, configure: WithCookie(cookie))).ExpectUnauthorized();
+        (await api.Api.DeleteAsync(Session, configure: WithCookie(cookie))).ExpectUnauthorized();
     }
 
     [Fact]
@@ -140,16 +140,16 @@ public sealed class SessionTests(CustomersApiFactory api)
         var otherCustomer = await api.CreateCustomerAsync();
         var cookie = await StartSessionAsync(customer.Token);
 
-        (await api.Api.DeleteAsync(_session, configure: WithCookie(cookie))).Expect(HttpStatusCode.OK);
+        (await api.Api.DeleteAsync(Session, configure: WithCookie(cookie))).Expect(HttpStatusCode.OK);
 
-        (await api.Api.GetAsync(_me, customer.Token)).ExpectUnauthorized();
-        (await api.Api.GetAsync(_me, customer.RegistrationToken)).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, customer.Token)).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, customer.RegistrationToken)).ExpectUnauthorized();
         (await api.Api.PostAsync("/auth/token/refresh", token: customer.Token)).ExpectUnauthorized();
-        (await api.Api.PostAsync(_session, token: customer.Token)).ExpectUnauthorized();
+        (await api.Api.PostAsync(Session, token: customer.Token)).ExpectUnauthorized();
         var fresh = await api.LoginAsync(customer.Email, customer.Password);
-        var me = (await api.Api.GetAsync(_me, fresh)).Expect(HttpStatusCode.OK);
+        var me = (await api.Api.GetAsync(Me, fresh)).Expect(HttpStatusCode.OK);
         Assert.Equal(customer.CustomerId, me.Object["customer"]!["id"]!.GetValue<string>());
-        (await api.Api.GetAsync(_me, otherCustomer.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, otherCustomer.Token)).Expect(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -157,12 +157,12 @@ public sealed class SessionTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var withBearer = await api.Api.DeleteAsync(_session, customer.Token);
-        var anonymous = await api.Api.DeleteAsync(_session);
+        var withBearer = await api.Api.DeleteAsync(Session, customer.Token);
+        var anonymous = await api.Api.DeleteAsync(Session);
 
         withBearer.ExpectUnauthorized();
         anonymous.ExpectUnauthorized();
-        (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -171,20 +171,20 @@ public sealed class SessionTests(CustomersApiFactory api)
         // Another silo's logout is a grain write plus a row in auth_identity; this silo learns of it only by pulling.
         var customer = await api.CreateCustomerAsync();
         var cookie = await StartSessionAsync(customer.Token);
-        (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
 
         await api.Services.GetRequiredService<IGrainFactory>().GetGrain<IAuthIdentityGrain>(customer.AuthIdentityId).RevokeTokensAsync();
         await api.Services.GetRequiredService<TokenRevocationFeed>().PullAsync(CancellationToken.None);
 
-        (await api.Api.GetAsync(_me, customer.Token)).ExpectUnauthorized();
-        (await api.Api.GetAsync(_me, configure: WithCookie(cookie))).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, customer.Token)).ExpectUnauthorized();
+        (await api.Api.GetAsync(Me, configure: WithCookie(cookie))).ExpectUnauthorized();
         var fresh = await api.LoginAsync(customer.Email, customer.Password);
-        (await api.Api.GetAsync(_me, fresh)).Expect(HttpStatusCode.OK);
+        (await api.Api.GetAsync(Me, fresh)).Expect(HttpStatusCode.OK);
     }
 
     private async Task<string> StartSessionAsync(string token)
     {
-        var response = (await api.Api.PostAsync(_session, token: token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.PostAsync(Session, token: token)).Expect(HttpStatusCode.OK);
         var setCookie = Assert.Single(response.SetCookies);
         return setCookie[..setCookie.IndexOf(';', StringComparison.Ordinal)];
     }

@@ -9,10 +9,10 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class StoreAddressTests(CustomersApiFactory api)
 {
-    private const string _addresses = "/store/customers/me/addresses";
+    private const string Addresses = "/store/customers/me/addresses";
 
     /// <summary>A nested address (<c>*addresses</c>): every column, <c>deleted_at</c> included.</summary>
-    private static readonly string[] _nestedAddressKeys =
+    private static readonly string[] NestedAddressKeys =
     [
         "id", "address_name", "is_default_shipping", "is_default_billing", "company", "first_name", "last_name",
         "address_1", "address_2", "city", "country_code", "province", "postal_code", "phone", "metadata", "customer_id",
@@ -20,7 +20,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     ];
 
     /// <summary>The address routes' default: no <c>deleted_at</c>.</summary>
-    private static readonly string[] _storeAddressKeys =
+    private static readonly string[] StoreAddressKeys =
     [
         "id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
         "province", "postal_code", "country_code", "phone", "metadata", "is_default_shipping", "is_default_billing",
@@ -47,7 +47,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
             ["metadata"] = new JsonObject { ["x"] = 1 },
         };
 
-        var response = await api.Api.PostAsync(_addresses, body.DeepClone(), customer.Token);
+        var response = await api.Api.PostAsync(Addresses, body.DeepClone(), customer.Token);
 
         response.Expect(HttpStatusCode.OK);
         Assert.Equal(["customer"], response.Object.Select(p => p.Key));
@@ -55,7 +55,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal(StoreCustomerTests.DefaultCustomerKeys, me.Select(p => p.Key));
         Assert.Equal(customer.CustomerId, me["id"]!.GetValue<string>());
         var address = Assert.Single(me["addresses"]!.AsArray())!.AsObject();
-        Assert.Equal(_nestedAddressKeys.Order(StringComparer.Ordinal), address.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(NestedAddressKeys.Order(StringComparer.Ordinal), address.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Matches("^cuaddr_[0-9A-HJKMNP-TV-Z]{26}$", address["id"]!.GetValue<string>());
         Assert.Equal(customer.CustomerId, address["customer_id"]!.GetValue<string>());
         foreach (var (key, value) in body)
@@ -74,7 +74,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(_addresses, new JsonObject(), customer.Token);
+        var response = await api.Api.PostAsync(Addresses, new JsonObject(), customer.Token);
 
         var address = Assert.Single(response.Expect(HttpStatusCode.OK).Object["customer"]!["addresses"]!.AsArray())!;
         Assert.Null(address["first_name"]);
@@ -91,7 +91,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostRawAsync(_addresses, body, token: customer.Token);
+        var response = await api.Api.PostRawAsync(Addresses, body, token: customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
         Assert.Empty(await ListIdsAsync(customer));
@@ -102,8 +102,8 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var invalid = await api.Api.PostAsync(_addresses, new { country_code = "zz" }, customer.Token);
-        var upper = await api.Api.PostAsync(_addresses, new { country_code = "DK" }, customer.Token);
+        var invalid = await api.Api.PostAsync(Addresses, new { country_code = "zz" }, customer.Token);
+        var upper = await api.Api.PostAsync(Addresses, new { country_code = "DK" }, customer.Token);
 
         invalid.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", invalid.Type);
@@ -140,7 +140,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var first = await api.AddAddressAsync(customer, new JsonObject { ["is_default_shipping"] = true, ["is_default_billing"] = true });
         var second = await api.AddAddressAsync(customer, new JsonObject { ["first_name"] = "Second" });
 
-        var response = await api.Api.PostAsync($"{_addresses}/{second}", new { first_name = "jane", is_default_shipping = true }, customer.Token);
+        var response = await api.Api.PostAsync($"{Addresses}/{second}", new { first_name = "jane", is_default_shipping = true }, customer.Token);
 
         var addresses = response.Expect(HttpStatusCode.OK).Object["customer"]!["addresses"]!.AsArray();
         var updated = addresses.Single(a => a!["id"]!.GetValue<string>() == second)!;
@@ -149,7 +149,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal((false, true), flags[first]);
         Assert.Equal((true, false), flags[second]);
 
-        (await api.Api.PostAsync($"{_addresses}/{second}", new { is_default_billing = false }, customer.Token)).Expect(HttpStatusCode.OK);
+        (await api.Api.PostAsync($"{Addresses}/{second}", new { is_default_billing = false }, customer.Token)).Expect(HttpStatusCode.OK);
 
         flags = await FlagsAsync(customer);
         Assert.Equal((false, true), flags[first]);
@@ -168,7 +168,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
             ["metadata"] = new JsonObject { ["a"] = 1, ["b"] = 2 },
         });
 
-        var response = await api.Api.PostAsync($"{_addresses}/{id}", new JsonObject
+        var response = await api.Api.PostAsync($"{Addresses}/{id}", new JsonObject
         {
             ["first_name"] = "Jane",
             ["city"] = null,
@@ -176,7 +176,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         }, customer.Token);
 
         response.Expect(HttpStatusCode.OK);
-        var address = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
+        var address = (await api.Api.GetAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
         Assert.Equal("Jane", address["first_name"]!.GetValue<string>());
         Assert.Equal("Doe", address["last_name"]!.GetValue<string>());
         Assert.Null(address["city"]);
@@ -188,14 +188,14 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Vejle", ["metadata"] = new JsonObject { ["a"] = 1 } });
-        var before = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
+        var before = (await api.Api.GetAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
         api.Clock.Advance(TimeSpan.FromSeconds(1));
 
-        (await api.Api.PostAsync($"{_addresses}/{id}", new JsonObject { ["city"] = "Vejle", ["metadata"] = new JsonObject() }, customer.Token))
+        (await api.Api.PostAsync($"{Addresses}/{id}", new JsonObject { ["city"] = "Vejle", ["metadata"] = new JsonObject() }, customer.Token))
             .Expect(HttpStatusCode.OK);
-        var unchanged = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
-        (await api.Api.PostAsync($"{_addresses}/{id}", new { city = "Kolding" }, customer.Token)).Expect(HttpStatusCode.OK);
-        var changed = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
+        var unchanged = (await api.Api.GetAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
+        (await api.Api.PostAsync($"{Addresses}/{id}", new { city = "Kolding" }, customer.Token)).Expect(HttpStatusCode.OK);
+        var changed = (await api.Api.GetAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK).Object["address"]!;
 
         Assert.True(JsonNode.DeepEquals(before, unchanged), unchanged.ToJsonString());
         Assert.Equal(before["created_at"]!.GetValue<string>(), changed["created_at"]!.GetValue<string>());
@@ -208,11 +208,11 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Odense", ["postal_code"] = "5000" });
 
-        var response = (await api.Api.GetAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["address"], response.Object.Select(p => p.Key));
         var address = response.Object["address"]!.AsObject();
-        Assert.Equal(_storeAddressKeys, address.Select(p => p.Key));
+        Assert.Equal(StoreAddressKeys, address.Select(p => p.Key));
         Assert.Equal(id, address["id"]!.GetValue<string>());
         Assert.Equal(customer.CustomerId, address["customer_id"]!.GetValue<string>());
         Assert.Equal("Odense", address["city"]!.GetValue<string>());
@@ -226,7 +226,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Odense" });
 
-        var response = (await api.Api.GetAsync($"{_addresses}/{id}?fields={fields}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Addresses}/{id}?fields={fields}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(expectedKeys.Order(StringComparer.Ordinal), response.Object["address"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
     }
@@ -243,7 +243,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
             ids.Add(await api.AddAddressAsync(customer, new JsonObject { ["city"] = city }));
         }
 
-        var response = (await api.Api.GetAsync(_addresses, customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync(Addresses, customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["addresses", "count", "offset", "limit"], response.Object.Select(p => p.Key));
         Assert.Equal(3, response.Object["count"]!.GetValue<int>());
@@ -251,7 +251,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal(50, response.Object["limit"]!.GetValue<int>());
         var addresses = response.Object["addresses"]!.AsArray();
         Assert.Equal(ids, addresses.Select(a => a!["id"]!.GetValue<string>()));
-        Assert.All(addresses, a => Assert.Equal(_storeAddressKeys, a!.AsObject().Select(p => p.Key)));
+        Assert.All(addresses, a => Assert.Equal(StoreAddressKeys, a!.AsObject().Select(p => p.Key)));
         Assert.All(addresses, a => Assert.Equal(customer.CustomerId, a!["customer_id"]!.GetValue<string>()));
     }
 
@@ -267,7 +267,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var (customer, ids) = await CustomerWithCitiesAsync("Berlin", "Aarhus", "Copenhagen");
 
-        var response = (await api.Api.GetAsync($"{_addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(3, response.Object["count"]!.GetValue<int>());
         Assert.Equal(limit, response.Object["limit"]!.GetValue<int>());
@@ -282,7 +282,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var (customer, _) = await CustomerWithCitiesAsync("Berlin", null, "Aarhus", "Copenhagen");
 
-        var response = (await api.Api.GetAsync($"{_addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(expectedCities, response.Object["addresses"]!.AsArray().Select(a => a!["city"]?.GetValue<string>()));
     }
@@ -299,7 +299,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var (customer, _) = await CustomerWithCitiesAsync("Berlin");
 
-        var response = await api.Api.GetAsync($"{_addresses}?{query}", customer.Token);
+        var response = await api.Api.GetAsync($"{Addresses}?{query}", customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
     }
@@ -325,7 +325,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
             await api.AddAddressAsync(customer, new JsonObject { ["address_1"] = "Main 5", ["city"] = "Copenhagen", ["country_code"] = "se", ["postal_code"] = "2000" }),
         };
 
-        var response = (await api.Api.GetAsync($"{_addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Addresses}?{query}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(expected.Length, response.Object["count"]!.GetValue<int>());
         Assert.Equal(expected.Select(i => ids[i]), response.Object["addresses"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()));
@@ -342,9 +342,9 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var intruderBefore = (await api.Api.GetAsync("/store/customers/me", intruder.Token)).Expect(HttpStatusCode.OK).Body;
         var notFound = $"Address with id: {target} was not found";
 
-        var get = await api.Api.GetAsync($"{_addresses}/{target}", intruder.Token);
-        var update = await api.Api.PostAsync($"{_addresses}/{target}", new { first_name = "Hacked", is_default_shipping = true }, intruder.Token);
-        var delete = await api.Api.DeleteAsync($"{_addresses}/{target}", intruder.Token);
+        var get = await api.Api.GetAsync($"{Addresses}/{target}", intruder.Token);
+        var update = await api.Api.PostAsync($"{Addresses}/{target}", new { first_name = "Hacked", is_default_shipping = true }, intruder.Token);
+        var delete = await api.Api.DeleteAsync($"{Addresses}/{target}", intruder.Token);
 
         get.ExpectError(HttpStatusCode.NotFound, "not_found", notFound);
         update.ExpectError(HttpStatusCode.NotFound, "not_found", notFound);
@@ -367,7 +367,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var missing = "cuaddr_" + Guid.NewGuid().ToString("N");
         var content = method == "POST" ? ApiClient.JsonContent(new { first_name = "x" }) : null;
 
-        var response = await api.Api.SendAsync(new HttpMethod(method), $"{_addresses}/{missing}", content, customer.Token);
+        var response = await api.Api.SendAsync(new HttpMethod(method), $"{Addresses}/{missing}", content, customer.Token);
 
         response.ExpectError(HttpStatusCode.NotFound, "not_found", $"Address with id: {missing} was not found");
     }
@@ -379,7 +379,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var kept = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Kept" });
         var removed = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Removed" });
 
-        var response = (await api.Api.DeleteAsync($"{_addresses}/{removed}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.DeleteAsync($"{Addresses}/{removed}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["id", "object", "deleted", "parent"], response.Object.Select(p => p.Key));
         Assert.Equal(customer.CustomerId, response.Object["id"]!.GetValue<string>());
@@ -389,7 +389,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         Assert.Equal(StoreCustomerTests.DefaultCustomerKeys, parent.Select(p => p.Key));
         Assert.Equal(customer.CustomerId, parent["id"]!.GetValue<string>());
         Assert.Equal([kept], parent["addresses"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()));
-        (await api.Api.GetAsync($"{_addresses}/{removed}", customer.Token))
+        (await api.Api.GetAsync($"{Addresses}/{removed}", customer.Token))
             .ExpectError(HttpStatusCode.NotFound, "not_found", $"Address with id: {removed} was not found");
         Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer_address WHERE id = $1", removed));
         Assert.Equal([kept], await ListIdsAsync(customer));
@@ -401,7 +401,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Aalborg" });
 
-        var response = await api.Api.DeleteAsync($"{_addresses}/{id}?fields=id,email", customer.Token);
+        var response = await api.Api.DeleteAsync($"{Addresses}/{id}?fields=id,email", customer.Token);
 
         Assert.Equal(
             $$$"""{"id":"{{{customer.CustomerId}}}","object":"address","deleted":true,"parent":{"id":"{{{customer.CustomerId}}}","email":"{{{customer.Email}}}"}}""",
@@ -416,7 +416,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.GetAsync($"{_addresses}?{query}", customer.Token);
+        var response = await api.Api.GetAsync($"{Addresses}?{query}", customer.Token);
 
         response.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", response.Type);
@@ -429,7 +429,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var id = await api.AddAddressAsync(customer, new JsonObject { ["first_name"] = "Only" });
 
-        var response = (await api.Api.DeleteAsync($"{_addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.DeleteAsync($"{Addresses}/{id}", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Empty(response.Object["parent"]!["addresses"]!.AsArray());
         Assert.Empty(await ListIdsAsync(customer));
@@ -441,7 +441,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var body = $$"""{"first_name":"{{new string('x', 1024 * 1024 + 16)}}"}""";
 
-        var response = await api.Api.PostRawAsync(_addresses, body, token: customer.Token);
+        var response = await api.Api.PostRawAsync(Addresses, body, token: customer.Token);
 
         response.Expect(HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal("application/json; charset=utf-8", response.ContentType);
@@ -461,7 +461,7 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostRawAsync(_addresses, body, token: customer.Token);
+        var response = await api.Api.PostRawAsync(Addresses, body, token: customer.Token);
 
         response.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("application/json; charset=utf-8", response.ContentType);
@@ -478,8 +478,8 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var tooLong = await api.Api.PostAsync(_addresses, new JsonObject { [field] = new string('a', 1001) }, customer.Token);
-        var longest = await api.Api.PostAsync(_addresses, new JsonObject { [field] = new string('a', 1000) }, customer.Token);
+        var tooLong = await api.Api.PostAsync(Addresses, new JsonObject { [field] = new string('a', 1001) }, customer.Token);
+        var longest = await api.Api.PostAsync(Addresses, new JsonObject { [field] = new string('a', 1000) }, customer.Token);
 
         tooLong.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", tooLong.Type);
@@ -515,13 +515,13 @@ public sealed class StoreAddressTests(CustomersApiFactory api)
 
     private async Task<List<string>> ListIdsAsync(TestCustomer customer)
     {
-        var response = (await api.Api.GetAsync($"{_addresses}?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Addresses}?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
         return response.Object["addresses"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()).ToList();
     }
 
     private async Task<Dictionary<string, (bool Shipping, bool Billing)>> FlagsAsync(TestCustomer customer)
     {
-        var response = (await api.Api.GetAsync($"{_addresses}?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Addresses}?limit=1000", customer.Token)).Expect(HttpStatusCode.OK);
         return response.Object["addresses"]!.AsArray().ToDictionary(
             a => a!["id"]!.GetValue<string>(),
             a => (a!["is_default_shipping"]!.GetValue<bool>(), a["is_default_billing"]!.GetValue<bool>()));

@@ -12,8 +12,8 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class StoreCustomerTests(CustomersApiFactory api)
 {
-    private const string _customers = "/store/customers";
-    private const string _me = "/store/customers/me";
+    private const string Customers = "/store/customers";
+    private const string Me = "/store/customers/me";
 
     internal static readonly string[] DefaultCustomerKeys =
     [
@@ -26,7 +26,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Create_without_credentials_is_401()
     {
-        var response = await api.Api.PostAsync(_customers, new { email = CustomersApiFactory.NewEmail() });
+        var response = await api.Api.PostAsync(Customers, new { email = CustomersApiFactory.NewEmail() });
 
         response.ExpectUnauthorized();
     }
@@ -38,7 +38,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var registration = await api.RegisterAsync(email, CustomersApiFactory.NewPassword());
         var metadata = new JsonObject { ["loyalty_level"] = "gold", ["preferences"] = new JsonObject { ["newsletter"] = true }, ["empty"] = "", ["nothing"] = null };
 
-        var response = await api.Api.PostAsync(_customers, new JsonObject
+        var response = await api.Api.PostAsync(Customers, new JsonObject
         {
             ["email"] = email,
             ["first_name"] = "John",
@@ -73,7 +73,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var registration = await api.RegisterAsync(CustomersApiFactory.NewEmail(), CustomersApiFactory.NewPassword());
         var other = CustomersApiFactory.NewEmail("other");
 
-        var response = await api.Api.PostAsync(_customers, new { email = other }, registration);
+        var response = await api.Api.PostAsync(Customers, new { email = other }, registration);
 
         Assert.Equal(other, response.Expect(HttpStatusCode.OK).Object["customer"]!["email"]!.GetValue<string>());
     }
@@ -83,7 +83,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(_customers, new { email = CustomersApiFactory.NewEmail() }, customer.Token);
+        var response = await api.Api.PostAsync(Customers, new { email = CustomersApiFactory.NewEmail() }, customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Request already authenticated as a customer.");
     }
@@ -94,12 +94,12 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         var otherEmail = CustomersApiFactory.NewEmail();
 
-        var response = await api.Api.PostAsync(_customers, new { email = otherEmail }, customer.RegistrationToken);
+        var response = await api.Api.PostAsync(Customers, new { email = otherEmail }, customer.RegistrationToken);
 
         response.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", response.Type);
         Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", otherEmail));
-        var me = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        var me = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
         Assert.Equal(customer.Email, me.Object["customer"]!["email"]!.GetValue<string>());
     }
 
@@ -108,7 +108,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(_customers, new { email = CustomersApiFactory.NewEmail(), foo = 1 }, customer.Token);
+        var response = await api.Api.PostAsync(Customers, new { email = CustomersApiFactory.NewEmail(), foo = 1 }, customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Unrecognized fields: 'foo'");
     }
@@ -121,7 +121,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var registration = await api.RegisterAsync(CustomersApiFactory.NewEmail(), CustomersApiFactory.NewPassword());
 
-        var response = await api.Api.PostRawAsync(_customers, body, token: registration);
+        var response = await api.Api.PostRawAsync(Customers, body, token: registration);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Email is required to create a customer");
     }
@@ -137,7 +137,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var registration = await api.RegisterAsync(CustomersApiFactory.NewEmail(), CustomersApiFactory.NewPassword());
 
-        var response = await api.Api.PostRawAsync(_customers, body, token: registration);
+        var response = await api.Api.PostRawAsync(Customers, body, token: registration);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
         var identityId = Jwt.Payload(registration)["auth_identity_id"]!.GetValue<string>();
@@ -150,13 +150,13 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var existing = await api.CreateCustomerAsync();
         var registration = await api.RegisterAsync(CustomersApiFactory.NewEmail(), CustomersApiFactory.NewPassword());
 
-        var duplicate = await api.Api.PostAsync(_customers, new { email = existing.Email }, registration);
+        var duplicate = await api.Api.PostAsync(Customers, new { email = existing.Email }, registration);
 
         duplicate.Expect(
             HttpStatusCode.UnprocessableEntity,
             """{"code":"invalid_request_error","type":"duplicate_error","message":"Customer with this email already has an account"}""");
         Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", existing.Email));
-        var retry = await api.Api.PostAsync(_customers, new { email = CustomersApiFactory.NewEmail() }, registration);
+        var retry = await api.Api.PostAsync(Customers, new { email = CustomersApiFactory.NewEmail() }, registration);
         retry.Expect(HttpStatusCode.OK);
     }
 
@@ -170,7 +170,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
 
         var customer = await api.CreateCustomerAsync(email: email);
 
-        var me = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
+        var me = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
         Assert.True(me["has_account"]!.GetValue<bool>());
         Assert.NotEqual(guestId, customer.CustomerId);
         var rows = await Db.RowsAsync(api.ConnectionString, "SELECT id, has_account FROM customer WHERE email = $1 ORDER BY has_account", email);
@@ -187,7 +187,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
             tokens.Add(await api.RegisterAsync(CustomersApiFactory.NewEmail("racer"), CustomersApiFactory.NewPassword()));
         }
 
-        var responses = await Task.WhenAll(tokens.Select(t => api.Api.PostAsync(_customers, new { email }, t)));
+        var responses = await Task.WhenAll(tokens.Select(t => api.Api.PostAsync(Customers, new { email }, t)));
 
         Assert.Single(responses, r => r.Status == HttpStatusCode.OK);
         Assert.All(responses.Where(r => r.Status != HttpStatusCode.OK), r => r.Expect(
@@ -207,7 +207,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var registration = await api.RegisterAsync(CustomersApiFactory.NewEmail(), CustomersApiFactory.NewPassword());
         var emails = Enumerable.Range(0, 4).Select(i => CustomersApiFactory.NewEmail($"attempt{i}")).ToArray();
 
-        var responses = await Task.WhenAll(emails.Select(e => api.Api.PostAsync(_customers, new { email = e }, registration)));
+        var responses = await Task.WhenAll(emails.Select(e => api.Api.PostAsync(Customers, new { email = e }, registration)));
 
         var winner = Assert.Single(responses, r => r.Status == HttpStatusCode.OK);
         Assert.All(responses.Where(r => r.Status != HttpStatusCode.OK), r => Assert.Equal("invalid_data", r.Expect(HttpStatusCode.BadRequest).Type));
@@ -225,7 +225,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         await api.RegisterAsync(email, password);
         var userToken = (await api.Api.PostAsync("/auth/user/emailpass", new { email, password })).Expect(HttpStatusCode.OK).Token();
 
-        var response = await api.Api.PostAsync(_customers, new { email }, userToken);
+        var response = await api.Api.PostAsync(Customers, new { email }, userToken);
 
         response.ExpectUnauthorized();
     }
@@ -235,7 +235,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync(new JsonObject { ["first_name"] = "Grace", ["last_name"] = "Hopper" });
 
-        var response = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["customer"], response.Object.Select(p => p.Key));
         var me = response.Object["customer"]!.AsObject();
@@ -253,7 +253,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.GetAsync(_me, customer.Token, r => r.Headers.TryAddWithoutValidation("x-medusa-locale", ""));
+        var response = await api.Api.GetAsync(Me, customer.Token, r => r.Headers.TryAddWithoutValidation("x-medusa-locale", ""));
 
         response.Expect(HttpStatusCode.OK);
     }
@@ -263,7 +263,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.GetAsync(_me, customer.RegistrationToken);
+        var response = await api.Api.GetAsync(Me, customer.RegistrationToken);
 
         response.ExpectUnauthorized();
     }
@@ -283,7 +283,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
             ["exp"] = now + 600,
         }, api.JwtKey);
 
-        var response = await api.Api.GetAsync(_me, token);
+        var response = await api.Api.GetAsync(Me, token);
 
         response.ExpectError(HttpStatusCode.NotFound, "not_found", $"Customer with id: {missing} was not found");
     }
@@ -296,7 +296,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.GetAsync(_me + query, customer.Token);
+        var response = await api.Api.GetAsync(Me + query, customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
     }
@@ -315,7 +315,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = (await api.Api.GetAsync($"{_me}?fields={fields}", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Me}?fields={fields}", customer.Token)).Expect(HttpStatusCode.OK);
 
         var me = response.Object["customer"]!.AsObject();
         Assert.Equal(expectedKeys.Order(StringComparer.Ordinal), me.Select(p => p.Key).Order(StringComparer.Ordinal));
@@ -327,8 +327,8 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var plus = (await api.Api.GetAsync($"{_me}?fields=+orders", customer.Token)).Expect(HttpStatusCode.OK);
-        var encoded = (await api.Api.GetAsync($"{_me}?fields=%2Borders", customer.Token)).Expect(HttpStatusCode.OK);
+        var plus = (await api.Api.GetAsync($"{Me}?fields=+orders", customer.Token)).Expect(HttpStatusCode.OK);
+        var encoded = (await api.Api.GetAsync($"{Me}?fields=%2Borders", customer.Token)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(plus.Body, encoded.Body);
         Assert.Equal("[]", plus.Object["customer"]!["orders"]!.ToJsonString());
@@ -339,7 +339,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = (await api.Api.GetAsync($"{_me}?fields=*orders", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Me}?fields=*orders", customer.Token)).Expect(HttpStatusCode.OK);
 
         var me = response.Object["customer"]!.AsObject();
         Assert.Equal(DefaultCustomerKeys.Append("orders").Order(StringComparer.Ordinal), me.Select(p => p.Key).Order(StringComparer.Ordinal));
@@ -354,7 +354,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         await api.AddAddressAsync(customer, new JsonObject { ["city"] = "NYC", ["first_name"] = "A" });
         await api.AddAddressAsync(customer, new JsonObject { ["first_name"] = "B" });
 
-        var response = (await api.Api.GetAsync($"{_me}?fields=addresses.city", customer.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Api.GetAsync($"{Me}?fields=addresses.city", customer.Token)).Expect(HttpStatusCode.OK);
 
         var me = response.Object["customer"]!.AsObject();
         Assert.Equal(["addresses", "id"], me.Select(p => p.Key).Order(StringComparer.Ordinal));
@@ -368,7 +368,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync(new JsonObject { ["first_name"] = "Ada", ["last_name"] = "Lovelace", ["phone"] = "555", ["company_name"] = "Engines" });
 
-        var response = await api.Api.PostAsync(_me, new JsonObject { ["first_name"] = "Augusta", ["phone"] = null }, customer.Token);
+        var response = await api.Api.PostAsync(Me, new JsonObject { ["first_name"] = "Augusta", ["phone"] = null }, customer.Token);
 
         var me = response.Expect(HttpStatusCode.OK).Object["customer"]!.AsObject();
         Assert.Equal(DefaultCustomerKeys, me.Select(p => p.Key));
@@ -377,7 +377,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         Assert.Null(me["phone"]);
         Assert.Equal("Engines", me["company_name"]!.GetValue<string>());
         Assert.Equal(customer.Email, me["email"]!.GetValue<string>());
-        var again = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        var again = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
         Assert.True(JsonNode.DeepEquals(me, again.Object["customer"]));
     }
 
@@ -386,10 +386,10 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(_me, new { email = CustomersApiFactory.NewEmail() }, customer.Token);
+        var response = await api.Api.PostAsync(Me, new { email = CustomersApiFactory.NewEmail() }, customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Unrecognized fields: 'email'");
-        var me = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        var me = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
         Assert.Equal(customer.Email, me.Object["customer"]!["email"]!.GetValue<string>());
     }
 
@@ -412,11 +412,11 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     public async Task Update_with_empty_metadata_changes_nothing_not_even_updated_at()
     {
         var customer = await api.CreateCustomerAsync(new JsonObject { ["first_name"] = "Ada", ["metadata"] = new JsonObject { ["a"] = "1" } });
-        var before = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
+        var before = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
         api.Clock.Advance(TimeSpan.FromSeconds(1));
 
         var after = await UpdateMetadataAsync(customer, new JsonObject());
-        var sameName = (await api.Api.PostAsync(_me, new { first_name = before["first_name"]!.GetValue<string>() }, customer.Token))
+        var sameName = (await api.Api.PostAsync(Me, new { first_name = before["first_name"]!.GetValue<string>() }, customer.Token))
             .Expect(HttpStatusCode.OK).Object["customer"]!;
 
         Assert.True(JsonNode.DeepEquals(before, after), after.ToJsonString());
@@ -427,10 +427,10 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     public async Task Update_that_changes_something_moves_updated_at_only()
     {
         var customer = await api.CreateCustomerAsync();
-        var before = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
+        var before = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
         api.Clock.Advance(TimeSpan.FromSeconds(1));
 
-        var after = (await api.Api.PostAsync(_me, new { company_name = "Analytical" }, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
+        var after = (await api.Api.PostAsync(Me, new { company_name = "Analytical" }, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
 
         Assert.Equal(before["created_at"]!.GetValue<string>(), after["created_at"]!.GetValue<string>());
         Assert.True(
@@ -444,7 +444,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync(new JsonObject { ["metadata"] = new JsonObject { ["a"] = "1" } });
 
-        var cleared = (await api.Api.PostAsync(_me, new JsonObject { ["metadata"] = null }, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
+        var cleared = (await api.Api.PostAsync(Me, new JsonObject { ["metadata"] = null }, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!;
         var refilled = await UpdateMetadataAsync(customer, new JsonObject { ["x"] = 1 });
 
         Assert.True(cleared.AsObject().TryGetPropertyValue("metadata", out var metadata));
@@ -457,10 +457,10 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostRawAsync(_me, """{"first_name":"Changed","last_name":5}""", token: customer.Token);
+        var response = await api.Api.PostRawAsync(Me, """{"first_name":"Changed","last_name":5}""", token: customer.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Expected type: 'string' for field 'last_name', got: '5'");
-        var me = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        var me = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
         Assert.Equal("Ada", me.Object["customer"]!["first_name"]!.GetValue<string>());
     }
 
@@ -469,12 +469,12 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var projected = await api.Api.PostAsync($"{_me}?fields=id,last_name", new { last_name = "Byron" }, customer.Token);
-        var unknown = await api.Api.PostAsync($"{_me}?foo=1", new { last_name = "Never" }, customer.Token);
+        var projected = await api.Api.PostAsync($"{Me}?fields=id,last_name", new { last_name = "Byron" }, customer.Token);
+        var unknown = await api.Api.PostAsync($"{Me}?foo=1", new { last_name = "Never" }, customer.Token);
 
         Assert.Equal($$$"""{"customer":{"id":"{{{customer.CustomerId}}}","last_name":"Byron"}}""", projected.Expect(HttpStatusCode.OK).Body);
         unknown.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Unrecognized fields: 'foo'");
-        var me = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK);
+        var me = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
         Assert.Equal("Byron", me.Object["customer"]!["last_name"]!.GetValue<string>());
     }
 
@@ -482,10 +482,10 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     public async Task Update_without_a_body_changes_nothing()
     {
         var customer = await api.CreateCustomerAsync();
-        var before = (await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK).Body;
+        var before = (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK).Body;
         api.Clock.Advance(TimeSpan.FromMilliseconds(5));
 
-        var response = await api.Api.PostAsync(_me, token: customer.Token);
+        var response = await api.Api.PostAsync(Me, token: customer.Token);
 
         Assert.Equal(before, response.Expect(HttpStatusCode.OK).Body);
     }
@@ -500,12 +500,12 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
             metadata[$"key{i}"] = new string('m', 1000);
         }
 
-        var response = await api.Api.PostAsync(_me, new JsonObject { ["metadata"] = metadata }, customer.Token);
+        var response = await api.Api.PostAsync(Me, new JsonObject { ["metadata"] = metadata }, customer.Token);
 
         response.Expect(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_data", response.Type);
         Assert.Contains("metadata", response.Message, StringComparison.Ordinal);
-        Assert.Null((await api.Api.GetAsync(_me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!["metadata"]);
+        Assert.Null((await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK).Object["customer"]!["metadata"]);
     }
 
     [Fact]
@@ -515,8 +515,8 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var address = await api.AddAddressAsync(customer, new JsonObject { ["city"] = "Gone" });
         await api.Services.GetRequiredService<IGrainFactory>().GetGrain<ICustomerGrain>(customer.CustomerId).DeleteAsync();
 
-        var get = await api.Api.GetAsync(_me, customer.Token);
-        var update = await api.Api.PostAsync(_me, new { first_name = "Ghost" }, customer.Token);
+        var get = await api.Api.GetAsync(Me, customer.Token);
+        var update = await api.Api.PostAsync(Me, new { first_name = "Ghost" }, customer.Token);
         var addresses = await api.Api.GetAsync("/store/customers/me/addresses", customer.Token);
 
         get.ExpectError(HttpStatusCode.NotFound, "not_found", $"Customer with id: {customer.CustomerId} was not found");
@@ -533,7 +533,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
 
     private async Task<JsonObject> UpdateMetadataAsync(TestCustomer customer, JsonObject metadata)
     {
-        var response = await api.Api.PostAsync(_me, new JsonObject { ["metadata"] = metadata }, customer.Token);
+        var response = await api.Api.PostAsync(Me, new JsonObject { ["metadata"] = metadata }, customer.Token);
         return response.Expect(HttpStatusCode.OK).Object["customer"]!.AsObject();
     }
 }

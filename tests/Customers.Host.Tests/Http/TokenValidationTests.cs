@@ -13,7 +13,7 @@ namespace Customers.Host.Tests.Http;
 [Collection(HttpCollection.Name)]
 public sealed class TokenValidationTests(CustomersApiFactory api)
 {
-    private const string _me = "/store/customers/me";
+    private const string Me = "/store/customers/me";
 
     [Fact]
     public async Task Hand_made_HS256_token_with_our_secret_is_accepted()
@@ -21,7 +21,7 @@ public sealed class TokenValidationTests(CustomersApiFactory api)
         // The control for the refusals below: the same forging code, done right, passes.
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.GetAsync(_me, Jwt.Sign(Claims(customer), api.JwtKey));
+        var response = await api.Api.GetAsync(Me, Jwt.Sign(Claims(customer), api.JwtKey));
 
         Assert.Equal(customer.CustomerId, response.Expect(HttpStatusCode.OK).Object["customer"]!["id"]!.GetValue<string>());
     }
@@ -64,7 +64,7 @@ public sealed class TokenValidationTests(CustomersApiFactory api)
             _ => throw new ArgumentOutOfRangeException(nameof(variant)),
         };
 
-        var response = await api.Api.GetAsync(_me, token);
+        var response = await api.Api.GetAsync(Me, token);
 
         response.ExpectUnauthorized();
     }
@@ -76,7 +76,7 @@ public sealed class TokenValidationTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.GetAsync(_me, configure: r => r.Headers.Authorization = new AuthenticationHeaderValue(scheme, customer.Token));
+        var response = await api.Api.GetAsync(Me, configure: r => r.Headers.Authorization = new AuthenticationHeaderValue(scheme, customer.Token));
 
         response.Expect(HttpStatusCode.OK);
     }
@@ -86,7 +86,7 @@ public sealed class TokenValidationTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.GetAsync(_me, configure: r => r.Headers.Authorization = new AuthenticationHeaderValue("Token", customer.Token));
+        var response = await api.Api.GetAsync(Me, configure: r => r.Headers.Authorization = new AuthenticationHeaderValue("Token", customer.Token));
 
         response.ExpectUnauthorized();
     }

@@ -12,9 +12,9 @@ namespace Customers.Host.Tests.Http.Admin;
 [Collection(HttpCollection.Name)]
 public sealed class AdminApiKeyTests(CustomersApiFactory api)
 {
-    private const string _keys = "/admin/api-keys";
+    private const string Keys = "/admin/api-keys";
 
-    private static readonly string[] _defaultKeys =
+    private static readonly string[] DefaultKeys =
     [
         "id", "title", "token", "redacted", "type", "last_used_at", "updated_at", "created_at", "created_by", "revoked_at",
         "revoked_by", "sales_channels",
@@ -25,7 +25,7 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
     {
         var admin = await api.CreateAdminAsync();
 
-        var created = (await api.Anonymous.PostAsync(_keys, new { title = "CI", type = "secret" }, admin.Token)).Expect(HttpStatusCode.OK);
+        var created = (await api.Anonymous.PostAsync(Keys, new { title = "CI", type = "secret" }, admin.Token)).Expect(HttpStatusCode.OK);
 
         var key = created.Object["api_key"]!.AsObject();
         Assert.Equal(
@@ -40,8 +40,8 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
 
         var stored = await Db.ScalarAsync<string>(api.ConnectionString, "SELECT token FROM api_key WHERE id = $1", key.Id());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))), stored);
-        var read = (await api.Anonymous.GetAsync($"{_keys}/{key.Id()}", admin.Token)).Expect(HttpStatusCode.OK).Object["api_key"]!.AsObject();
-        Assert.Equal(_defaultKeys, read.Select(p => p.Key));
+        var read = (await api.Anonymous.GetAsync($"{Keys}/{key.Id()}", admin.Token)).Expect(HttpStatusCode.OK).Object["api_key"]!.AsObject();
+        Assert.Equal(DefaultKeys, read.Select(p => p.Key));
         Assert.Equal("", read["token"]!.GetValue<string>());
         Assert.Equal("[]", read["sales_channels"]!.ToJsonString());
 
@@ -67,10 +67,10 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         var customer = await api.CreateCustomerAsync();
 
-        var key = (await api.Anonymous.PostAsync(_keys, new { title = "Web shop", type = "publishable" }, admin.Token))
+        var key = (await api.Anonymous.PostAsync(Keys, new { title = "Web shop", type = "publishable" }, admin.Token))
             .Expect(HttpStatusCode.OK).Object["api_key"]!;
         var token = key["token"]!.GetValue<string>();
-        var read = (await api.Anonymous.GetAsync($"{_keys}/{key.Id()}", admin.Token)).Expect(HttpStatusCode.OK).Object["api_key"]!;
+        var read = (await api.Anonymous.GetAsync($"{Keys}/{key.Id()}", admin.Token)).Expect(HttpStatusCode.OK).Object["api_key"]!;
 
         Assert.Matches("^pk_[0-9a-f]{64}$", token);
         Assert.Equal(token, read["token"]!.GetValue<string>());
@@ -86,15 +86,15 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
         foreach (var (title, type) in new[] { ($"{tag} one", "publishable"), ($"{tag} two", "secret"), ($"{tag} three", "publishable") })
         {
             api.Clock.Advance(TimeSpan.FromMilliseconds(2));
-            ids.Add((await api.Anonymous.PostAsync(_keys, new { title, type }, admin.Token)).Expect(HttpStatusCode.OK).Object["api_key"]!.Id());
+            ids.Add((await api.Anonymous.PostAsync(Keys, new { title, type }, admin.Token)).Expect(HttpStatusCode.OK).Object["api_key"]!.Id());
         }
 
-        var all = (await api.Anonymous.GetAsync($"{_keys}?q={tag}", admin.Token)).Expect(HttpStatusCode.OK).Object;
-        var publishable = (await api.Anonymous.GetAsync($"{_keys}?q={tag}&type=publishable", admin.Token)).Expect(HttpStatusCode.OK).Object;
-        var page = (await api.Anonymous.GetAsync($"{_keys}?q={tag}&limit=1&offset=1&fields=id,title", admin.Token)).Expect(HttpStatusCode.OK).Object;
-        var newest = (await api.Anonymous.GetAsync($"{_keys}?q={tag}&order=-created_at&limit=1", admin.Token)).Expect(HttpStatusCode.OK).Object;
-        var byOr = (await api.Anonymous.GetAsync($"{_keys}?$or[0][id]={ids[0]}&$or[1][id]={ids[2]}", admin.Token)).Expect(HttpStatusCode.OK).Object;
-        var defaults = (await api.Anonymous.GetAsync(_keys, admin.Token)).Expect(HttpStatusCode.OK).Object;
+        var all = (await api.Anonymous.GetAsync($"{Keys}?q={tag}", admin.Token)).Expect(HttpStatusCode.OK).Object;
+        var publishable = (await api.Anonymous.GetAsync($"{Keys}?q={tag}&type=publishable", admin.Token)).Expect(HttpStatusCode.OK).Object;
+        var page = (await api.Anonymous.GetAsync($"{Keys}?q={tag}&limit=1&offset=1&fields=id,title", admin.Token)).Expect(HttpStatusCode.OK).Object;
+        var newest = (await api.Anonymous.GetAsync($"{Keys}?q={tag}&order=-created_at&limit=1", admin.Token)).Expect(HttpStatusCode.OK).Object;
+        var byOr = (await api.Anonymous.GetAsync($"{Keys}?$or[0][id]={ids[0]}&$or[1][id]={ids[2]}", admin.Token)).Expect(HttpStatusCode.OK).Object;
+        var defaults = (await api.Anonymous.GetAsync(Keys, admin.Token)).Expect(HttpStatusCode.OK).Object;
 
         Assert.Equal(ids, all["api_keys"]!.AsArray().Select(k => k!.Id()));
         Assert.Equal(3, all["count"]!.GetValue<long>());
@@ -114,7 +114,7 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
     {
         var admin = await api.CreateAdminAsync();
 
-        var response = await api.Anonymous.GetAsync($"{_keys}?{query}", admin.Token);
+        var response = await api.Anonymous.GetAsync($"{Keys}?{query}", admin.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
     }
@@ -128,7 +128,7 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
     {
         var admin = await api.CreateAdminAsync();
 
-        var response = await api.Anonymous.PostRawAsync(_keys, body, token: admin.Token);
+        var response = await api.Anonymous.PostRawAsync(Keys, body, token: admin.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
     }
@@ -139,10 +139,10 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         var key = await api.CreateSecretKeyAsync("before");
 
-        var renamed = (await api.Anonymous.PostAsync($"{_keys}/{key.Id}", new { title = "after" }, admin.Token)).Expect(HttpStatusCode.OK);
-        var missing = await api.Anonymous.PostAsync($"{_keys}/apk_missing", new { title = "after" }, admin.Token);
-        var noTitle = await api.Anonymous.PostAsync($"{_keys}/{key.Id}", new { }, admin.Token);
-        var get = await api.Anonymous.GetAsync($"{_keys}/apk_missing", admin.Token);
+        var renamed = (await api.Anonymous.PostAsync($"{Keys}/{key.Id}", new { title = "after" }, admin.Token)).Expect(HttpStatusCode.OK);
+        var missing = await api.Anonymous.PostAsync($"{Keys}/apk_missing", new { title = "after" }, admin.Token);
+        var noTitle = await api.Anonymous.PostAsync($"{Keys}/{key.Id}", new { }, admin.Token);
+        var get = await api.Anonymous.GetAsync($"{Keys}/apk_missing", admin.Token);
 
         Assert.Equal("after", renamed.Object["api_key"]!["title"]!.GetValue<string>());
         missing.ExpectError(HttpStatusCode.NotFound, "not_found", "API Key with id: apk_missing was not found");
@@ -156,9 +156,9 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         var key = await api.CreateSecretKeyAsync();
 
-        var revoked = (await api.Anonymous.PostAsync($"{_keys}/{key.Id}/revoke", token: admin.Token)).Expect(HttpStatusCode.OK);
-        var again = await api.Anonymous.PostAsync($"{_keys}/{key.Id}/revoke", new { }, admin.Token);
-        var missing = await api.Anonymous.PostAsync($"{_keys}/apk_missing/revoke", new { }, admin.Token);
+        var revoked = (await api.Anonymous.PostAsync($"{Keys}/{key.Id}/revoke", token: admin.Token)).Expect(HttpStatusCode.OK);
+        var again = await api.Anonymous.PostAsync($"{Keys}/{key.Id}/revoke", new { }, admin.Token);
+        var missing = await api.Anonymous.PostAsync($"{Keys}/apk_missing/revoke", new { }, admin.Token);
 
         var body = revoked.Object["api_key"]!;
         Assert.Equal(admin.UserId, body["revoked_by"]!.GetValue<string>());
@@ -173,8 +173,8 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         var key = await api.CreateSecretKeyAsync();
 
-        var revoked = (await api.Anonymous.PostAsync($"{_keys}/{key.Id}/revoke", new { revoke_in = 3600 }, admin.Token)).Expect(HttpStatusCode.OK);
-        var badType = await api.Anonymous.PostAsync($"{_keys}/{key.Id}/revoke", new { revoke_in = "soon" }, admin.Token);
+        var revoked = (await api.Anonymous.PostAsync($"{Keys}/{key.Id}/revoke", new { revoke_in = 3600 }, admin.Token)).Expect(HttpStatusCode.OK);
+        var badType = await api.Anonymous.PostAsync($"{Keys}/{key.Id}/revoke", new { revoke_in = "soon" }, admin.Token);
 
         var revokedAt = DateTimeOffset.Parse(revoked.Object["api_key"]!["revoked_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(revokedAt, api.Clock.GetUtcNow().AddMinutes(59), api.Clock.GetUtcNow().AddMinutes(61));
@@ -188,15 +188,15 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         var key = await api.CreateSecretKeyAsync();
 
-        var live = await api.Anonymous.DeleteAsync($"{_keys}/{key.Id}", admin.Token);
-        (await api.Anonymous.PostAsync($"{_keys}/{key.Id}/revoke", new { }, admin.Token)).Expect(HttpStatusCode.OK);
-        var deleted = await api.Anonymous.DeleteAsync($"{_keys}/{key.Id}", admin.Token);
-        var missing = await api.Anonymous.DeleteAsync($"{_keys}/apk_missing", admin.Token);
+        var live = await api.Anonymous.DeleteAsync($"{Keys}/{key.Id}", admin.Token);
+        (await api.Anonymous.PostAsync($"{Keys}/{key.Id}/revoke", new { }, admin.Token)).Expect(HttpStatusCode.OK);
+        var deleted = await api.Anonymous.DeleteAsync($"{Keys}/{key.Id}", admin.Token);
+        var missing = await api.Anonymous.DeleteAsync($"{Keys}/apk_missing", admin.Token);
 
         live.ExpectError(HttpStatusCode.BadRequest, "not_allowed", $"Cannot delete api keys that are not revoked - {key.Id}");
         deleted.Expect(HttpStatusCode.OK, $$"""{"id":"{{key.Id}}","object":"api_key","deleted":true}""");
         missing.Expect(HttpStatusCode.OK, """{"id":"apk_missing","object":"api_key","deleted":true}""");
-        (await api.Anonymous.GetAsync($"{_keys}/{key.Id}", admin.Token)).Expect(HttpStatusCode.NotFound);
+        (await api.Anonymous.GetAsync($"{Keys}/{key.Id}", admin.Token)).Expect(HttpStatusCode.NotFound);
         (await api.AdminGetAsync("/admin/customers?limit=1", key)).ExpectUnauthorized();
     }
 
@@ -205,7 +205,7 @@ public sealed class AdminApiKeyTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var created = (await api.AdminPostAsync(_keys, key, new JsonObject { ["title"] = "made by a key", ["type"] = "publishable" }))
+        var created = (await api.AdminPostAsync(Keys, key, new JsonObject { ["title"] = "made by a key", ["type"] = "publishable" }))
             .Expect(HttpStatusCode.OK);
 
         Assert.Equal(key.Id, created.Object["api_key"]!["created_by"]!.GetValue<string>());

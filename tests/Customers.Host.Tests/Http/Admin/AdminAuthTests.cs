@@ -16,10 +16,10 @@ namespace Customers.Host.Tests.Http.Admin;
 [Collection(HttpCollection.Name)]
 public sealed class AdminAuthTests(CustomersApiFactory api)
 {
-    private const string _customers = "/admin/customers";
-    private const string _me = "/admin/users/me";
+    private const string Customers = "/admin/customers";
+    private const string Me = "/admin/users/me";
 
-    private const string _secretKeyAsBearer =
+    private const string SecretKeyAsBearer =
         """{"message":"A secret API key was passed as a Bearer token. Secret API keys must be sent using HTTP Basic authentication instead (Authorization: Basic <secret-api-key>)."}""";
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
     {
         var admin = await api.CreateAdminAsync();
 
-        var response = (await api.Anonymous.GetAsync(_me, admin.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Anonymous.GetAsync(Me, admin.Token)).Expect(HttpStatusCode.OK);
 
         var user = response.Object["user"]!.AsObject();
         Assert.Equal(
@@ -45,7 +45,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         var cookie = await api.StartSessionAsync(admin.Token);
 
-        var response = (await api.Anonymous.GetAsync(_me + "?fields=id,email", configure: Cookie(cookie))).Expect(HttpStatusCode.OK);
+        var response = (await api.Anonymous.GetAsync(Me + "?fields=id,email", configure: Cookie(cookie))).Expect(HttpStatusCode.OK);
 
         Assert.Equal($$$"""{"user":{"id":"{{{admin.UserId}}}","email":"{{{admin.Email}}}"}}""", response.Body);
     }
@@ -55,7 +55,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var response = await api.AdminGetAsync(_me, key);
+        var response = await api.AdminGetAsync(Me, key);
 
         response.ExpectUnauthorized();
     }
@@ -66,7 +66,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         await Db.ExecuteAsync(api.ConnectionString, "UPDATE app_user SET deleted_at = now() WHERE id = $1", admin.UserId);
 
-        var response = await api.Anonymous.GetAsync(_me, admin.Token);
+        var response = await api.Anonymous.GetAsync(Me, admin.Token);
 
         response.ExpectError(HttpStatusCode.NotFound, "not_found", $"User with id: {admin.UserId} was not found");
     }
@@ -89,7 +89,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
             _ => "basic " + Base64(key.Token + ":"),
         };
 
-        var response = await api.Anonymous.GetAsync(_customers + "?limit=1", configure: r => r.Headers.TryAddWithoutValidation("Authorization", header));
+        var response = await api.Anonymous.GetAsync(Customers + "?limit=1", configure: r => r.Headers.TryAddWithoutValidation("Authorization", header));
 
         response.Expect(HttpStatusCode.OK);
     }
@@ -100,8 +100,8 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         var cookie = await api.StartSessionAsync(admin.Token);
 
-        (await api.Anonymous.GetAsync(_customers + "?limit=1", admin.Token)).Expect(HttpStatusCode.OK);
-        (await api.Anonymous.GetAsync(_customers + "?limit=1", configure: Cookie(cookie))).Expect(HttpStatusCode.OK);
+        (await api.Anonymous.GetAsync(Customers + "?limit=1", admin.Token)).Expect(HttpStatusCode.OK);
+        (await api.Anonymous.GetAsync(Customers + "?limit=1", configure: Cookie(cookie))).Expect(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -109,9 +109,9 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var response = await api.Anonymous.GetAsync(_customers, key.Token);
+        var response = await api.Anonymous.GetAsync(Customers, key.Token);
 
-        response.Expect(HttpStatusCode.Unauthorized, _secretKeyAsBearer);
+        response.Expect(HttpStatusCode.Unauthorized, SecretKeyAsBearer);
     }
 
     [Fact]
@@ -124,15 +124,15 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
 
         var attempts = new Dictionary<string, ApiResponse>
         {
-            ["none"] = await api.Anonymous.GetAsync(_customers),
-            ["customer token"] = await api.Anonymous.GetAsync(_customers, customer.Token),
-            ["customer session"] = await api.Anonymous.GetAsync(_customers, configure: Cookie(customerCookie)),
-            ["publishable key header"] = await api.Api.GetAsync(_customers),
-            ["publishable key as basic"] = await api.Anonymous.GetAsync(_customers, configure: Basic(api.PublishableKey)),
-            ["revoked secret key"] = await api.Anonymous.GetAsync(_customers, configure: Basic(revoked.Token)),
-            ["unknown secret key"] = await api.Anonymous.GetAsync(_customers, configure: Basic(unknown)),
-            ["garbage basic"] = await api.Anonymous.GetAsync(_customers, configure: BasicRaw("%%%not-base64")),
-            ["garbage bearer"] = await api.Anonymous.GetAsync(_customers, "not.a.jwt"),
+            ["none"] = await api.Anonymous.GetAsync(Customers),
+            ["customer token"] = await api.Anonymous.GetAsync(Customers, customer.Token),
+            ["customer session"] = await api.Anonymous.GetAsync(Customers, configure: Cookie(customerCookie)),
+            ["publishable key header"] = await api.Api.GetAsync(Customers),
+            ["publishable key as basic"] = await api.Anonymous.GetAsync(Customers, configure: Basic(api.PublishableKey)),
+            ["revoked secret key"] = await api.Anonymous.GetAsync(Customers, configure: Basic(revoked.Token)),
+            ["unknown secret key"] = await api.Anonymous.GetAsync(Customers, configure: Basic(unknown)),
+            ["garbage basic"] = await api.Anonymous.GetAsync(Customers, configure: BasicRaw("%%%not-base64")),
+            ["garbage bearer"] = await api.Anonymous.GetAsync(Customers, "not.a.jwt"),
         };
 
         Assert.All(attempts, attempt => attempt.Value.ExpectUnauthorized());
@@ -147,7 +147,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
         var token = (await api.Anonymous.PostAsync("/auth/user/emailpass/register", new { email, password })).Expect(HttpStatusCode.OK).Token();
         Assert.Equal("", Jwt.Payload(token)["actor_id"]!.GetValue<string>());
 
-        var response = await api.Anonymous.GetAsync(_me, token);
+        var response = await api.Anonymous.GetAsync(Me, token);
 
         response.ExpectUnauthorized();
     }
@@ -160,7 +160,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
 
         (await api.Anonymous.DeleteAsync("/auth/session", configure: Cookie(cookie))).Expect(HttpStatusCode.OK);
 
-        (await api.Anonymous.GetAsync(_me, admin.Token)).ExpectUnauthorized();
+        (await api.Anonymous.GetAsync(Me, admin.Token)).ExpectUnauthorized();
     }
 
     [Theory]
@@ -184,7 +184,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
     [Fact]
     public async Task Cors_preflight_of_an_admin_route_is_answered_before_the_gate()
     {
-        var response = await api.Anonymous.SendAsync(HttpMethod.Options, _customers, null, configure: r =>
+        var response = await api.Anonymous.SendAsync(HttpMethod.Options, Customers, null, configure: r =>
         {
             r.Headers.TryAddWithoutValidation("Origin", "https://admin.example.com");
             r.Headers.TryAddWithoutValidation("Access-Control-Request-Method", "GET");
@@ -198,11 +198,11 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
     {
         var admin = await api.CreateAdminAsync();
         var key = await api.CreateSecretKeyAsync();
-        (await api.AdminGetAsync(_customers + "?limit=1", key)).Expect(HttpStatusCode.OK); // cached as valid now
+        (await api.AdminGetAsync(Customers + "?limit=1", key)).Expect(HttpStatusCode.OK); // cached as valid now
 
         (await api.Anonymous.PostAsync($"/admin/api-keys/{key.Id}/revoke", new { }, admin.Token)).Expect(HttpStatusCode.OK);
 
-        (await api.AdminGetAsync(_customers + "?limit=1", key)).ExpectUnauthorized();
+        (await api.AdminGetAsync(Customers + "?limit=1", key)).ExpectUnauthorized();
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        (await api.AdminGetAsync(_customers + "?limit=1", key)).Expect(HttpStatusCode.OK);
+        (await api.AdminGetAsync(Customers + "?limit=1", key)).Expect(HttpStatusCode.OK);
 
         Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT last_used_at FROM api_key WHERE id = $1", key.Id));
     }
@@ -237,8 +237,8 @@ public sealed class AdminAuthTests(CustomersApiFactory api)
         var admin = await api.CreateAdminAsync();
         var key = await api.CreateSecretKeyAsync();
 
-        var byUser = (await api.Anonymous.PostAsync(_customers, new { }, admin.Token)).Expect(HttpStatusCode.OK);
-        var byKey = (await api.AdminPostAsync(_customers, key)).Expect(HttpStatusCode.OK);
+        var byUser = (await api.Anonymous.PostAsync(Customers, new { }, admin.Token)).Expect(HttpStatusCode.OK);
+        var byKey = (await api.AdminPostAsync(Customers, key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(admin.UserId, byUser.Object["customer"]!["created_by"]!.GetValue<string>());
         Assert.Equal(key.Id, byKey.Object["customer"]!["created_by"]!.GetValue<string>());

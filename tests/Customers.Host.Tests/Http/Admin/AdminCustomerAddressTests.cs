@@ -14,7 +14,7 @@ namespace Customers.Host.Tests.Http.Admin;
 public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
 {
     /// <summary>The admin address default: no <c>is_default_*</c> (Q3), no <c>deleted_at</c>.</summary>
-    private static readonly string[] _adminAddressKeys =
+    private static readonly string[] AdminAddressKeys =
     [
         "id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
         "province", "postal_code", "country_code", "phone", "metadata", "created_at", "updated_at",
@@ -120,8 +120,8 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
         Assert.Equal(["addresses", "count", "offset", "limit"], list.Select(p => p.Key));
         Assert.Equal(3, list["count"]!.GetValue<long>());
         Assert.Equal(ids, list["addresses"]!.AsArray().Select(a => a!.Id()));
-        Assert.All(list["addresses"]!.AsArray(), a => Assert.Equal(_adminAddressKeys, a!.AsObject().Select(p => p.Key)));
-        Assert.Equal([.. _adminAddressKeys, "is_default_shipping", "is_default_billing"], flagged["addresses"]![0]!.AsObject().Select(p => p.Key));
+        Assert.All(list["addresses"]!.AsArray(), a => Assert.Equal(AdminAddressKeys, a!.AsObject().Select(p => p.Key)));
+        Assert.Equal([.. AdminAddressKeys, "is_default_shipping", "is_default_billing"], flagged["addresses"]![0]!.AsObject().Select(p => p.Key));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
         var viaOther = await api.AdminGetAsync($"/admin/customers/{otherId}/addresses/{addressId}", key);
         var missing = await api.AdminGetAsync($"/admin/customers/{customerId}/addresses/cuaddr_missing", key);
 
-        Assert.Equal(_adminAddressKeys, own.Object["address"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(AdminAddressKeys, own.Object["address"]!.AsObject().Select(p => p.Key));
         Assert.Equal("Mine", own.Object["address"]!["first_name"]!.GetValue<string>());
         viaOther.Expect(HttpStatusCode.OK, "{}");
         missing.Expect(HttpStatusCode.OK, "{}");

@@ -13,7 +13,7 @@ namespace Customers.Host.Tests.Http.Admin;
 [Collection(HttpCollection.Name)]
 public sealed class AdminCustomerListTests(CustomersApiFactory api)
 {
-    private const string _customers = "/admin/customers";
+    private const string Customers = "/admin/customers";
 
     [Fact]
     public async Task Paging_keeps_the_count_and_an_offset_past_the_end_is_empty()
@@ -57,7 +57,7 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var response = await api.AdminGetAsync($"{_customers}?{query}", key);
+        var response = await api.AdminGetAsync($"{Customers}?{query}", key);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
     }
@@ -81,7 +81,7 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     public async Task Id_and_timestamps_take_operator_maps()
     {
         var (key, ids) = await FiveCustomersAsync();
-        var third = (await api.AdminGetAsync($"{_customers}/{ids[2]}", key)).Expect(HttpStatusCode.OK).Object["customer"]!;
+        var third = (await api.AdminGetAsync($"{Customers}/{ids[2]}", key)).Expect(HttpStatusCode.OK).Object["customer"]!;
         var createdAt = Uri.EscapeDataString(third["created_at"]!.GetValue<string>());
 
         Assert.Equal([ids[0], ids[4]], Ids(await ListAsync(key, $"id[$in][]={ids[0]}&id[$in][]={ids[4]}")));
@@ -144,7 +144,7 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var response = await api.AdminGetAsync($"{_customers}?{query}", key);
+        var response = await api.AdminGetAsync($"{Customers}?{query}", key);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
     }
@@ -164,11 +164,11 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
         var mine = await api.CreateGuestAsync(key, new JsonObject { ["first_name"] = "Safe" });
         var before = await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer");
 
-        var response = (await api.AdminGetAsync($"{_customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK);
+        var response = (await api.AdminGetAsync($"{Customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(0, response.Object["count"]!.GetValue<long>());
         Assert.True(await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer") >= before);
-        (await api.AdminGetAsync($"{_customers}/{mine.Id()}", key)).Expect(HttpStatusCode.OK);
+        (await api.AdminGetAsync($"{Customers}/{mine.Id()}", key)).Expect(HttpStatusCode.OK);
     }
 
     [Theory]
@@ -179,7 +179,7 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var response = await api.AdminGetAsync($"{_customers}?created_by={key.Id}&{query}", key);
+        var response = await api.AdminGetAsync($"{Customers}?created_by={key.Id}&{query}", key);
 
         // Top-level unknown keys are a 400; inside $or they are dropped, like any unknown nested key.
         Assert.True(response.Status is HttpStatusCode.BadRequest or HttpStatusCode.OK, response.Body);
@@ -195,19 +195,19 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
         var created = await api.CreateGuestAsync(key, new JsonObject { ["first_name"] = "Before" });
         Assert.Equal([created.Id()], Ids(await ListAsync(key, "first_name=Before")));
 
-        (await api.AdminPostAsync($"{_customers}/{created.Id()}", key, new JsonObject { ["last_name"] = tag })).Expect(HttpStatusCode.OK);
+        (await api.AdminPostAsync($"{Customers}/{created.Id()}", key, new JsonObject { ["last_name"] = tag })).Expect(HttpStatusCode.OK);
         Assert.Equal([created.Id()], Ids(await ListAsync(key, $"q={tag}")));
 
-        (await api.AdminPostAsync($"{_customers}/{created.Id()}/addresses", key, new JsonObject { ["city"] = tag })).Expect(HttpStatusCode.OK);
+        (await api.AdminPostAsync($"{Customers}/{created.Id()}/addresses", key, new JsonObject { ["city"] = tag })).Expect(HttpStatusCode.OK);
         var withAddress = await ListAsync(key, "fields=id,*addresses");
         Assert.Equal(tag, withAddress["customers"]![0]!["addresses"]![0]!["city"]!.GetValue<string>());
 
-        (await api.AdminDeleteAsync($"{_customers}/{created.Id()}", key)).Expect(HttpStatusCode.OK);
+        (await api.AdminDeleteAsync($"{Customers}/{created.Id()}", key)).Expect(HttpStatusCode.OK);
         Assert.Empty(Ids(await ListAsync(key, "")));
 
         // A store sign-up shows at once too.
         var member = await api.CreateCustomerAsync();
-        var byEmail = (await api.AdminGetAsync($"{_customers}?email={Uri.EscapeDataString(member.Email)}", key)).Expect(HttpStatusCode.OK).Object;
+        var byEmail = (await api.AdminGetAsync($"{Customers}?email={Uri.EscapeDataString(member.Email)}", key)).Expect(HttpStatusCode.OK).Object;
         Assert.Equal([member.CustomerId], Ids(byEmail));
         Assert.True(byEmail["customers"]![0]!["has_account"]!.GetValue<bool>());
         Assert.Null(byEmail["customers"]![0]!["created_by"]);
@@ -224,7 +224,7 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     }
 
     private async Task<JsonObject> ListAsync(TestSecretKey key, string query) =>
-        (await api.AdminGetAsync($"{_customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK).Object;
+        (await api.AdminGetAsync($"{Customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK).Object;
 
     private static List<string> Ids(JsonObject list) => list["customers"]!.AsArray().Select(c => c!.Id()).ToList();
 

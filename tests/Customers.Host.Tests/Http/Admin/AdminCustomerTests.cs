@@ -14,7 +14,7 @@ namespace Customers.Host.Tests.Http.Admin;
 [Collection(HttpCollection.Name)]
 public sealed class AdminCustomerTests(CustomersApiFactory api)
 {
-    private const string _customers = "/admin/customers";
+    private const string Customers = "/admin/customers";
 
     internal static readonly string[] AdminCustomerKeys =
     [
@@ -33,7 +33,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
             ids.Add((await api.CreateGuestAsync(key, new JsonObject { ["email"] = $"test{n}-{Guid.NewGuid():N}@email.com" })).Id());
         }
 
-        var response = (await api.AdminGetAsync($"{_customers}?created_by={key.Id}", key)).Expect(HttpStatusCode.OK);
+        var response = (await api.AdminGetAsync($"{Customers}?created_by={key.Id}", key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["customers", "count", "offset", "limit"], response.Object.Select(p => p.Key));
         Assert.Equal(4, response.Object["count"]!.GetValue<long>());
@@ -54,7 +54,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var three = await api.CreateGuestAsync(key, new JsonObject { ["email"] = $"{tag}test3@email.com", ["phone"] = "+45 1234", ["company_name"] = "Acme ApS" });
 
         async Task<List<string>> Search(string query) =>
-            (await api.AdminGetAsync($"{_customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK)
+            (await api.AdminGetAsync($"{Customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK)
                 .Object["customers"]!.AsArray().Select(c => c!.Id()).ToList();
 
         Assert.Equal([two.Id()], await Search("q=est2@"));
@@ -75,10 +75,10 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var key = await api.CreateSecretKeyAsync();
         var email = $"test1-{Guid.NewGuid():N}@email.com";
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = email });
-        (await api.AdminPostAsync($"{_customers}/{customer.Id()}/addresses", key, new JsonObject { ["first_name"] = "John", ["last_name"] = "Doe" }))
+        (await api.AdminPostAsync($"{Customers}/{customer.Id()}/addresses", key, new JsonObject { ["first_name"] = "John", ["last_name"] = "Doe" }))
             .Expect(HttpStatusCode.OK);
 
-        var response = (await api.AdminGetAsync($"{_customers}?q={email}&fields=*addresses", key)).Expect(HttpStatusCode.OK);
+        var response = (await api.AdminGetAsync($"{Customers}?q={email}&fields=*addresses", key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(1, response.Object["count"]!.GetValue<long>());
         var found = response.Object["customers"]![0]!.AsObject();
@@ -96,7 +96,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var email = CustomersApiFactory.NewEmail("guest");
 
         var response = (await api.Anonymous.PostAsync(
-            _customers,
+            Customers,
             new { first_name = "John", last_name = "Doe", email, metadata = new { foo = "bar" } },
             admin.Token)).Expect(HttpStatusCode.OK);
 
@@ -116,7 +116,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         // §5.24
         var admin = await api.CreateAdminAsync();
 
-        var response = (await api.Anonymous.PostAsync(_customers, new { first_name = "No", last_name = "Mail" }, admin.Token)).Expect(HttpStatusCode.OK);
+        var response = (await api.Anonymous.PostAsync(Customers, new { first_name = "No", last_name = "Mail" }, admin.Token)).Expect(HttpStatusCode.OK);
 
         var customer = response.Object["customer"]!;
         Assert.Null(customer["email"]);
@@ -131,8 +131,8 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var email = CustomersApiFactory.NewEmail("guest");
         await api.CreateGuestAsync(key, new JsonObject { ["email"] = email });
 
-        var duplicate = await api.AdminPostAsync(_customers, key, new JsonObject { ["email"] = email });
-        var sameAsAccount = await api.AdminPostAsync(_customers, key, new JsonObject { ["email"] = member.Email });
+        var duplicate = await api.AdminPostAsync(Customers, key, new JsonObject { ["email"] = email });
+        var sameAsAccount = await api.AdminPostAsync(Customers, key, new JsonObject { ["email"] = member.Email });
 
         duplicate.ExpectError(HttpStatusCode.BadRequest, "invalid_data", $"Customer with email: {email}, has_account: false, already exists.");
         sameAsAccount.Expect(HttpStatusCode.OK);
@@ -147,7 +147,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         await api.CreateGuestAsync(key, new JsonObject { ["email"] = email });
         await api.CreateCustomerAsync(email: email);
 
-        var response = (await api.AdminGetAsync($"{_customers}?email={Uri.EscapeDataString(email)}", key)).Expect(HttpStatusCode.OK);
+        var response = (await api.AdminGetAsync($"{Customers}?email={Uri.EscapeDataString(email)}", key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(2, response.Object["count"]!.GetValue<long>());
         Assert.Equal([false, true], response.Object["customers"]!.AsArray().Select(c => c!["has_account"]!.GetValue<bool>()).Order());
@@ -162,7 +162,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     {
         var admin = await api.CreateAdminAsync();
 
-        var response = await api.Anonymous.PostRawAsync(_customers, body, token: admin.Token);
+        var response = await api.Anonymous.PostRawAsync(Customers, body, token: admin.Token);
 
         response.ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
     }
@@ -172,7 +172,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     {
         var admin = await api.CreateAdminAsync();
 
-        var response = await api.Anonymous.PostAsync(_customers, new { first_name = "Hook", additional_data = new { x = 1 } }, admin.Token);
+        var response = await api.Anonymous.PostAsync(Customers, new { first_name = "Hook", additional_data = new { x = 1 } }, admin.Token);
 
         Assert.Equal("Hook", response.Expect(HttpStatusCode.OK).Object["customer"]!["first_name"]!.GetValue<string>());
     }
@@ -185,14 +185,14 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["first_name"] = "A", ["last_name"] = "B", ["email"] = CustomersApiFactory.NewEmail() });
         var email = CustomersApiFactory.NewEmail("changed");
 
-        var full = (await api.AdminPostAsync($"{_customers}/{customer.Id()}", key, new JsonObject
+        var full = (await api.AdminPostAsync($"{Customers}/{customer.Id()}", key, new JsonObject
         {
             ["first_name"] = "John",
             ["last_name"] = "Doe",
             ["email"] = email,
             ["metadata"] = new JsonObject { ["a"] = 1 },
         })).Expect(HttpStatusCode.OK).Object["customer"]!;
-        var partial = (await api.AdminPostAsync($"{_customers}/{customer.Id()}", key, new JsonObject { ["first_name"] = "Jane" }))
+        var partial = (await api.AdminPostAsync($"{Customers}/{customer.Id()}", key, new JsonObject { ["first_name"] = "Jane" }))
             .Expect(HttpStatusCode.OK).Object["customer"]!;
 
         Assert.Equal(("John", "Doe", email), (full["first_name"]!.GetValue<string>(), full["last_name"]!.GetValue<string>(), full["email"]!.GetValue<string>()));
@@ -209,8 +209,8 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         await api.CreateGuestAsync(key, new JsonObject { ["email"] = taken });
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail() });
 
-        var clash = await api.AdminPostAsync($"{_customers}/{customer.Id()}", key, new JsonObject { ["email"] = taken });
-        var cleared = await api.AdminPostAsync($"{_customers}/{customer.Id()}", key, new JsonObject { ["email"] = null });
+        var clash = await api.AdminPostAsync($"{Customers}/{customer.Id()}", key, new JsonObject { ["email"] = taken });
+        var cleared = await api.AdminPostAsync($"{Customers}/{customer.Id()}", key, new JsonObject { ["email"] = null });
 
         clash.ExpectError(HttpStatusCode.BadRequest, "invalid_data", $"Customer with email: {taken}, has_account: false, already exists.");
         Assert.Null(cleared.Expect(HttpStatusCode.OK).Object["customer"]!["email"]);
@@ -221,7 +221,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var response = await api.AdminPostAsync($"{_customers}/cus_missing", key, new JsonObject { ["first_name"] = "x" });
+        var response = await api.AdminPostAsync($"{Customers}/cus_missing", key, new JsonObject { ["first_name"] = "x" });
 
         response.ExpectError(HttpStatusCode.NotFound, "not_found", "Customer with id \"cus_missing\" not found");
     }
@@ -233,9 +233,9 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["first_name"] = "Get" });
 
-        var plain = (await api.AdminGetAsync($"{_customers}/{customer.Id()}", key)).Expect(HttpStatusCode.OK);
-        var some = (await api.AdminGetAsync($"{_customers}/{customer.Id()}?fields=first_name", key)).Expect(HttpStatusCode.OK);
-        var more = (await api.AdminGetAsync($"{_customers}/{customer.Id()}?fields=%2Baddresses.city,-metadata,*groups,%2Borders.id", key)).Expect(HttpStatusCode.OK);
+        var plain = (await api.AdminGetAsync($"{Customers}/{customer.Id()}", key)).Expect(HttpStatusCode.OK);
+        var some = (await api.AdminGetAsync($"{Customers}/{customer.Id()}?fields=first_name", key)).Expect(HttpStatusCode.OK);
+        var more = (await api.AdminGetAsync($"{Customers}/{customer.Id()}?fields=%2Baddresses.city,-metadata,*groups,%2Borders.id", key)).Expect(HttpStatusCode.OK);
 
         Assert.True(JsonNode.DeepEquals(customer, plain.Object["customer"]), plain.Body);
         Assert.Equal($$$"""{"customer":{"first_name":"Get","id":"{{{customer.Id()}}}"}}""", some.Body);
@@ -251,7 +251,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var response = await api.AdminGetAsync($"{_customers}/cus_missing", key);
+        var response = await api.AdminGetAsync($"{Customers}/cus_missing", key);
 
         response.ExpectError(HttpStatusCode.NotFound, "not_found", "Customer with id: cus_missing not found");
     }
@@ -262,10 +262,10 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         // §5.29: a customer in no group has groups: []
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail() });
-        var added = (await api.AdminPostAsync($"{_customers}/{customer.Id()}/addresses", key,
+        var added = (await api.AdminPostAsync($"{Customers}/{customer.Id()}/addresses", key,
             new JsonObject { ["first_name"] = "John", ["last_name"] = "Doe", ["is_default_billing"] = true })).Expect(HttpStatusCode.OK);
 
-        var response = (await api.AdminGetAsync($"{_customers}/{customer.Id()}?fields=*addresses,*groups", key)).Expect(HttpStatusCode.OK);
+        var response = (await api.AdminGetAsync($"{Customers}/{customer.Id()}?fields=*addresses,*groups", key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(AdminCustomerKeys, added.Object["customer"]!.AsObject().Select(p => p.Key));
         var found = response.Object["customer"]!;
@@ -281,14 +281,14 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail() });
 
-        var response = await api.AdminDeleteAsync($"{_customers}/{customer.Id()}", key);
+        var response = await api.AdminDeleteAsync($"{Customers}/{customer.Id()}", key);
 
         response.Expect(HttpStatusCode.OK, $$"""{"id":"{{customer.Id()}}","object":"customer","deleted":true}""");
         Assert.NotNull(await Db.ScalarAsync<DateTime?>(api.ConnectionString, "SELECT deleted_at FROM customer WHERE id = $1", customer.Id()));
-        (await api.AdminGetAsync($"{_customers}/{customer.Id()}", key)).Expect(HttpStatusCode.NotFound);
-        var list = (await api.AdminGetAsync($"{_customers}?created_by={key.Id}", key)).Expect(HttpStatusCode.OK);
+        (await api.AdminGetAsync($"{Customers}/{customer.Id()}", key)).Expect(HttpStatusCode.NotFound);
+        var list = (await api.AdminGetAsync($"{Customers}?created_by={key.Id}", key)).Expect(HttpStatusCode.OK);
         Assert.Equal(0, list.Object["count"]!.GetValue<long>());
-        (await api.AdminPostAsync($"{_customers}/{customer.Id()}", key, new JsonObject { ["first_name"] = "x" })).Expect(HttpStatusCode.NotFound);
+        (await api.AdminPostAsync($"{Customers}/{customer.Id()}", key, new JsonObject { ["first_name"] = "x" })).Expect(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -296,7 +296,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     {
         var key = await api.CreateSecretKeyAsync();
 
-        var response = await api.AdminDeleteAsync($"{_customers}/cus_missing", key);
+        var response = await api.AdminDeleteAsync($"{Customers}/cus_missing", key);
 
         response.Expect(HttpStatusCode.OK, """{"id":"cus_missing","object":"customer","deleted":true}""");
     }
@@ -309,7 +309,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         (await api.Api.GetAsync("/store/customers/me", customer.Token)).Expect(HttpStatusCode.OK);
 
-        var response = await api.AdminDeleteAsync($"{_customers}/{customer.CustomerId}", key);
+        var response = await api.AdminDeleteAsync($"{Customers}/{customer.CustomerId}", key);
 
         response.Expect(HttpStatusCode.OK, $$"""{"id":"{{customer.CustomerId}}","object":"customer","deleted":true}""");
         Assert.Equal(0L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM auth_identity WHERE id = $1", customer.AuthIdentityId));
@@ -332,7 +332,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
             .Expect(HttpStatusCode.OK).Object["customer"]!.Id();
         var identityId = Jwt.Payload(admin.Token)["auth_identity_id"]!.GetValue<string>();
 
-        (await api.AdminDeleteAsync($"{_customers}/{customerId}", key)).Expect(HttpStatusCode.OK);
+        (await api.AdminDeleteAsync($"{Customers}/{customerId}", key)).Expect(HttpStatusCode.OK);
 
         var appMetadata = await Db.ScalarAsync<string>(api.ConnectionString, "SELECT app_metadata::text FROM auth_identity WHERE id = $1", identityId);
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["user_id"] = admin.UserId, ["customer_id"] = null }, JsonNode.Parse(appMetadata!)), appMetadata);

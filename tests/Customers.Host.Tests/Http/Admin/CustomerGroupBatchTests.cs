@@ -22,7 +22,7 @@ namespace Customers.Host.Tests.Http.Admin;
 [Collection(HttpCollection.Name)]
 public sealed class CustomerGroupBatchTests(CustomersApiFactory api, ITestOutputHelper output)
 {
-    private const int _count = 5_000;
+    private const int Count = 5_000;
 
     [Fact]
     public async Task Five_thousand_customers_join_and_leave_a_group_in_one_request_each()
@@ -30,23 +30,23 @@ public sealed class CustomerGroupBatchTests(CustomersApiFactory api, ITestOutput
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
         var other = await api.CreateGroupAsync(key);
-        var ids = await SeedReadModelCustomersAsync(key, _count);
+        var ids = await SeedReadModelCustomersAsync(key, Count);
         (await api.ChangeCustomersAsync(key, other.Id(), add: ids[..10])).Expect(HttpStatusCode.OK);
 
         var addTime = Stopwatch.StartNew();
         (await api.ChangeCustomersAsync(key, group.Id(), add: ids)).Expect(HttpStatusCode.OK);
         addTime.Stop();
 
-        Assert.Equal(_count, await MemberCountAsync(group.Id()));
+        Assert.Equal(Count, await MemberCountAsync(group.Id()));
         var members = (await api.AdminGetAsync($"{Groups}/{group.Id()}?fields=customers.id", key)).Expect(HttpStatusCode.OK);
         Assert.Equal(ids, members.Object["customer_group"]!["customers"]!.AsArray().Select(c => c!.Id()));
         var page = await CustomerListAsync(key, $"groups={group.Id()}&limit=3&offset=4000");
-        Assert.Equal(_count, page["count"]!.GetValue<long>());
+        Assert.Equal(Count, page["count"]!.GetValue<long>());
         Assert.Equal(ids[4000..4003], page["customers"]!.AsArray().Select(c => c!.Id()));
 
         // Adding them all again changes nothing and fails nothing.
         (await api.ChangeCustomersAsync(key, group.Id(), add: ids)).Expect(HttpStatusCode.OK);
-        Assert.Equal(_count, await MemberCountAsync(group.Id()));
+        Assert.Equal(Count, await MemberCountAsync(group.Id()));
 
         var removeTime = Stopwatch.StartNew();
         (await api.ChangeCustomersAsync(key, group.Id(), remove: ids)).Expect(HttpStatusCode.OK);
@@ -55,7 +55,7 @@ public sealed class CustomerGroupBatchTests(CustomersApiFactory api, ITestOutput
         Assert.Equal(0, await MemberCountAsync(group.Id()));
         Assert.Equal(10, await MemberCountAsync(other.Id())); // the other group's memberships are untouched
         Assert.Equal(0L, (await CustomerListAsync(key, $"groups={group.Id()}&limit=1"))["count"]!.GetValue<long>());
-        output.WriteLine($"add {_count}: {addTime.ElapsedMilliseconds} ms; remove {_count}: {removeTime.ElapsedMilliseconds} ms");
+        output.WriteLine($"add {Count}: {addTime.ElapsedMilliseconds} ms; remove {Count}: {removeTime.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class CustomerGroupBatchTests(CustomersApiFactory api, ITestOutput
     {
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
-        var ids = await SeedReadModelCustomersAsync(key, _count);
+        var ids = await SeedReadModelCustomersAsync(key, Count);
         string[] add = [.. ids[..2500], "cus_not_there", .. ids[2500..]];
 
         var response = await api.ChangeCustomersAsync(key, group.Id(), add: add);

@@ -15,7 +15,7 @@ namespace Customers.Host.Tests.Http.Admin;
 [Collection(HttpCollection.Name)]
 public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
 {
-    private const string _customers = "/admin/customers";
+    private const string Customers = "/admin/customers";
 
     [Fact]
     public async Task Adding_and_removing_customers_through_the_group()
@@ -95,7 +95,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
         var group = await api.CreateGroupAsync(key);
         var customers = await api.CreateGuestsAsync(key, 3);
         (await api.ChangeCustomersAsync(key, group.Id(), add: [customers[0]])).Expect(HttpStatusCode.OK);
-        (await api.AdminDeleteAsync($"{_customers}/{customers[2]}", key)).Expect(HttpStatusCode.OK);
+        (await api.AdminDeleteAsync($"{Customers}/{customers[2]}", key)).Expect(HttpStatusCode.OK);
 
         var unknown = await api.ChangeCustomersAsync(key, group.Id(), add: [customers[1], "cus_missing", "cus_other"], remove: [customers[0]]);
         var deleted = await api.ChangeCustomersAsync(key, group.Id(), add: [customers[1], customers[2]]);
@@ -165,7 +165,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
 
         (await api.AdminPostAsync($"{Groups}/{group.Id()}/customers", key, JsonNode.Parse(body)))
             .ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
-        (await api.AdminPostAsync($"{_customers}/{customer}/customer-groups", key, JsonNode.Parse(body)))
+        (await api.AdminPostAsync($"{Customers}/{customer}/customer-groups", key, JsonNode.Parse(body)))
             .ExpectError(HttpStatusCode.BadRequest, "invalid_data", message);
         (await api.AdminPostAsync($"{Groups}/{group.Id()}/customers?foo=1", key, new JsonObject()))
             .ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Unrecognized fields: 'foo'");
@@ -223,7 +223,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
         var group = await api.CreateGroupAsync(key);
         var customer = (await api.CreateGuestsAsync(key, 1))[0];
         var gone = (await api.CreateGuestsAsync(key, 1))[0];
-        (await api.AdminDeleteAsync($"{_customers}/{gone}", key)).Expect(HttpStatusCode.OK);
+        (await api.AdminDeleteAsync($"{Customers}/{gone}", key)).Expect(HttpStatusCode.OK);
 
         (await api.ChangeGroupsAsync(key, "cus_missing", add: [group.Id()])).ExpectError(HttpStatusCode.NotFound, "not_found",
             "You tried to set relationship customer_id: cus_missing, but such entity does not exist");
@@ -274,10 +274,10 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     }
 
     private async Task<List<JsonNode?>> GroupsAsync(TestSecretKey key, string customerId) =>
-        [.. (await api.AdminGetAsync($"{_customers}/{customerId}?fields=*groups", key)).Expect(HttpStatusCode.OK).Object["customer"]!["groups"]!.AsArray()];
+        [.. (await api.AdminGetAsync($"{Customers}/{customerId}?fields=*groups", key)).Expect(HttpStatusCode.OK).Object["customer"]!["groups"]!.AsArray()];
 
     private async Task<JsonObject> CustomerListAsync(TestSecretKey key, string query) =>
-        (await api.AdminGetAsync($"{_customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK).Object;
+        (await api.AdminGetAsync($"{Customers}?created_by={key.Id}&{query}", key)).Expect(HttpStatusCode.OK).Object;
 
     private static string[] CustomerIds(JsonObject list) => [.. list["customers"]!.AsArray().Select(c => c!.Id())];
 }

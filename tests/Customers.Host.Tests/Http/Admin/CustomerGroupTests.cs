@@ -14,7 +14,7 @@ namespace Customers.Host.Tests.Http.Admin;
 [Collection(HttpCollection.Name)]
 public sealed class CustomerGroupTests(CustomersApiFactory api)
 {
-    private static readonly string[] _defaultKeys = ["id", "name", "created_by", "created_at", "updated_at", "deleted_at", "metadata"];
+    private static readonly string[] DefaultKeys = ["id", "name", "created_by", "created_at", "updated_at", "deleted_at", "metadata"];
 
     [Fact]
     public async Task Create_answers_the_group_in_medusas_default_shape_created_by_the_admin_user()
@@ -28,7 +28,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
 
         Assert.Equal(["customer_group"], response.Object.Select(p => p.Key));
         var group = response.Object["customer_group"]!.AsObject();
-        Assert.Equal(_defaultKeys, group.Select(p => p.Key));
+        Assert.Equal(DefaultKeys, group.Select(p => p.Key));
         Assert.StartsWith("cusgroup_", group.Id());
         Assert.Equal(26, group.Id()["cusgroup_".Length..].Length);
         Assert.Equal(name, group["name"]!.GetValue<string>());
@@ -106,7 +106,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
         var some = (await api.AdminGetAsync($"{Groups}/{group.Id()}?fields=name", key)).Expect(HttpStatusCode.OK);
 
         Assert.True(JsonNode.DeepEquals(group, plain.Object["customer_group"]), plain.Body);
-        Assert.Equal([.. _defaultKeys, "customers"], withCustomers.Object["customer_group"]!.AsObject().Select(p => p.Key));
+        Assert.Equal([.. DefaultKeys, "customers"], withCustomers.Object["customer_group"]!.AsObject().Select(p => p.Key));
         Assert.Equal("[]", withCustomers.Object["customer_group"]!["customers"]!.ToJsonString());
         Assert.Equal($$$"""{"customer_group":{"name":"{{{group["name"]!.GetValue<string>()}}}","id":"{{{group.Id()}}}"}}""", some.Body);
     }
