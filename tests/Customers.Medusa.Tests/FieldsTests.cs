@@ -25,7 +25,7 @@ public sealed class FieldsTests
         "created_at", "updated_at", "*addresses",
     ];
 
-    // Spec §1.6: the store allow-list for customer payloads.
+    // docs/medusa-compatibility.md §4.1: the store allow-list for customer payloads.
     private static readonly FieldRules _storeCustomer = new(
         _storeCustomerDefaults,
         [
