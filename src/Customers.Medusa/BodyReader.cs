@@ -6,7 +6,8 @@ using System.Text.Json.Nodes;
 namespace Customers.Medusa;
 
 /// <summary>
-/// Reads a request body into a <see cref="JsonObject"/> for <see cref="ObjectSchema"/> validation (spec §1.1):
+/// Reads a request body into a <see cref="JsonObject"/> for <see cref="ObjectSchema"/> validation
+/// (docs/medusa-compatibility.md §2.1):
 /// <list type="bullet">
 /// <item>no body (or only whitespace) is <c>{}</c>, whatever the content type (Medusa's parsers do the same);</item>
 /// <item><c>application/json</c> (and <c>*/*+json</c>): must be a JSON object; invalid JSON is 400 <c>invalid_data</c>

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Customers.Medusa;
 
-/// <summary>Medusa's list and delete response shapes (spec §1.5, §3).</summary>
+/// <summary>Medusa's list and delete response shapes (docs/medusa-compatibility.md §2.6, §4.7).</summary>
 public static class Envelopes
 {
     /// <summary><c>{"&lt;key&gt;": [...], "count": n, "offset": o, "limit": l}</c>; serialize with <see cref="MedusaJson.Options"/>.</summary>

@@ -42,8 +42,9 @@ public sealed class FieldSelection
 }
 
 /// <summary>
-/// A route's <c>fields</c> configuration (spec §1.6): its default field list and, for store routes, the allow-list.
-/// Create one per route at startup; <see cref="Select(string?)"/> caches the selections of recent <c>fields</c> values.
+/// A route's <c>fields</c> configuration (docs/medusa-compatibility.md §2.7): its default field list and, for store
+/// routes, the allow-list. Create one per route at startup; <see cref="Select(string?)"/> caches the selections of
+/// recent <c>fields</c> values.
 /// </summary>
 public sealed class FieldRules
 {

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Customers.Medusa;
 
-/// <summary>What a list route's filter key accepts (spec §1.7 and the per-route tables of §3).</summary>
+/// <summary>What a list route's filter key accepts (docs/medusa-compatibility.md §2.8; each route's keys: §5-§8).</summary>
 public enum FilterKind
 {
     /// <summary><c>string | string[]</c>: exact, case-sensitive equality, or IN for an array.</summary>
@@ -97,10 +97,11 @@ public abstract record Filter
 }
 
 /// <summary>
-/// A list route's filter keys (spec §1.7-1.8): equality filters (<c>email=a</c>, <c>email[]=a&amp;email[]=b</c>), operator
-/// maps (<c>created_at[$gte]=2024-01-01</c>, <c>id[$nin][]=cus_x</c>), <c>q</c>, and <c>$and</c>/<c>$or</c> arrays of
-/// filter objects. Validation (<see cref="Rules"/>, for the route's <see cref="ObjectSchema"/>) and parsing
-/// (<see cref="Parse"/>) share one reading of each value, so whatever validates parses.
+/// A list route's filter keys (docs/medusa-compatibility.md §2.8-§2.9): equality filters (<c>email=a</c>,
+/// <c>email[]=a&amp;email[]=b</c>), operator maps (<c>created_at[$gte]=2024-01-01</c>, <c>id[$nin][]=cus_x</c>),
+/// <c>q</c>, and <c>$and</c>/<c>$or</c> arrays of filter objects. Validation (<see cref="Rules"/>, for the route's
+/// <see cref="ObjectSchema"/>) and parsing (<see cref="Parse"/>) share one reading of each value, so whatever validates
+/// parses.
 /// <para>
 /// As in Medusa, the keys inside an operator map and inside a <c>$and</c>/<c>$or</c> element are not strict: unknown
 /// ones are ignored (nested <c>$and</c>/<c>$or</c> included). Stricter than Medusa (which answers 500): timestamps

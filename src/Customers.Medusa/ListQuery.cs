@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace Customers.Medusa;
 
 /// <summary>
-/// Paging and ordering of a list route (spec §1.5): <c>limit</c> (default 50, no maximum), <c>offset</c> (default 0),
-/// <c>order</c> (one field; a leading <c>-</c> means descending), <c>with_deleted</c> (accepted, ignored).
+/// Paging and ordering of a list route (docs/medusa-compatibility.md §2.6): <c>limit</c> (default 50, no maximum),
+/// <c>offset</c> (default 0), <c>order</c> (one field; a leading <c>-</c> means descending), <c>with_deleted</c>
+/// (accepted, ignored).
 /// </summary>
 /// <param name="Limit">Rows to return.</param>
 /// <param name="Offset">Rows to skip.</param>

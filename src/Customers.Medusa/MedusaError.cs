@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Customers.Medusa;
 
 /// <summary>
-/// A Medusa error response (spec §1.2). The body is <c>{code?, type?, message}</c> in that key order; the SDK throws
-/// <c>FetchError(body.message)</c>, so every error carries a message.
+/// A Medusa error response (docs/medusa-compatibility.md §2.2). The body is <c>{code?, type?, message}</c> in that key
+/// order; the SDK throws <c>FetchError(body.message)</c>, so every error carries a message.
 /// </summary>
 /// <param name="Status">HTTP status code.</param>
 /// <param name="Type">Medusa error type; null only for the auth middleware's bare 401.</param>

@@ -7,9 +7,10 @@ namespace Customers.Medusa;
 
 /// <summary>
 /// Parses query strings (and urlencoded bodies) the way Express's "extended" parser (Node <c>qs</c> 6.13) does, because
-/// the SDK serialises queries with <c>qs.stringify</c> and Medusa's validators see what <c>qs.parse</c> produced (spec §1.4).
-/// Values are strings, arrays and objects (and, in odd mixes such as <c>a[b]=1&amp;a=x</c>, the boolean <c>true</c>,
-/// exactly as <c>qs</c> yields). Object keys come out in JavaScript enumeration order: array-index keys first, ascending.
+/// the SDK serialises queries with <c>qs.stringify</c> and Medusa's validators see what <c>qs.parse</c> produced
+/// (docs/medusa-compatibility.md §2.5). Values are strings, arrays and objects (and, in odd mixes such as
+/// <c>a[b]=1&amp;a=x</c>, the boolean <c>true</c>, exactly as <c>qs</c> yields). Object keys come out in JavaScript
+/// enumeration order: array-index keys first, ascending.
 /// </summary>
 public static class QueryStringParser
 {

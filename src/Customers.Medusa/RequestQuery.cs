@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Customers.Medusa;
 
-/// <summary>Parses and strictly validates a route's query string (qs semantics, spec §1.3-1.4).</summary>
+/// <summary>Parses and strictly validates a route's query string (qs semantics,
+/// docs/medusa-compatibility.md §2.4-§2.5).</summary>
 public static class RequestQuery
 {
     public static MedusaResult<JsonObject> Read(HttpRequest request, ObjectSchema schema)

@@ -25,8 +25,9 @@ public enum FieldKind
 public sealed record FieldRule(string Name, FieldKind Kind, int MaxLength, Func<JsonNode?, string, string?>? Check = null);
 
 /// <summary>
-/// Field rules for Medusa request bodies and parsed query objects (spec §1.3). Medusa's zod schemas allow unbounded
-/// values; ours add limits a customer service needs, each reported as a 400 <c>invalid_data</c> in Medusa's format:
+/// Field rules for Medusa request bodies and parsed query objects (docs/medusa-compatibility.md §2.4). Medusa's zod
+/// schemas allow unbounded values; ours add limits a customer service needs, each reported as a 400 <c>invalid_data</c>
+/// in Medusa's format:
 /// <list type="bullet">
 /// <item>every string at most <see cref="Validation.MaxStringLength"/> (1,000) characters, an e-mail at most
 /// <see cref="Validation.MaxEmailLength"/> (320);</item>
@@ -140,7 +141,7 @@ public sealed class ObjectSchema
     }
 }
 
-/// <summary>Message formats and value checks shared by the schemas (spec §1.3).</summary>
+/// <summary>Message formats and value checks shared by the schemas (docs/medusa-compatibility.md §2.4).</summary>
 public static class Validation
 {
     /// <summary>Upper bound for any string field (Medusa has none).</summary>
@@ -472,7 +473,7 @@ public static class Validation
             var element = AsString(array[i]);
             if (element is null)
             {
-                // Medusa 2.21 words a wrong element type as "required" (spec Q24); keep its text.
+                // Medusa 2.21 words a wrong element type as "required" (docs/medusa-compatibility.md §2.4); keep its text.
                 return Required(Path(path, i));
             }
 

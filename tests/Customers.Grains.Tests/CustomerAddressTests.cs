@@ -96,7 +96,8 @@ public sealed class CustomerAddressTests(GrainClusterFixture fixture)
         Assert.Equal(fixture.Clock.GetUtcNow(), updated.UpdatedAt);
     }
 
-    /// <summary>Spec §1.10: <c>updated_at</c> changes only when an update really changes something.</summary>
+    /// <summary>docs/medusa-compatibility.md §2.11: <c>updated_at</c> changes only when an update really changes
+    /// something.</summary>
     [Fact]
     public async Task Address_update_that_changes_nothing_leaves_updated_at()
     {

@@ -119,7 +119,7 @@ public sealed class CustomerGrainTests(GrainClusterFixture fixture)
         Assert.Equal(version, await StoredVersionAsync(grain));
     }
 
-    /// <summary>Spec §1.12: the shallow merge, and whether <c>updated_at</c> moves.</summary>
+    /// <summary>docs/medusa-compatibility.md §2.13: the shallow merge, and whether <c>updated_at</c> moves.</summary>
     [Theory]
     [InlineData("""{"a":1}""", "{}", """{"a":1}""", false)]
     [InlineData(null, "{}", null, false)]

@@ -4,7 +4,8 @@ using Xunit;
 
 namespace Customers.Grains.Tests;
 
-/// <summary><see cref="IAuthIdentityGrain.UnlinkActorAsync"/>: what deleting a customer does to its login (spec §2.9).</summary>
+/// <summary><see cref="IAuthIdentityGrain.UnlinkActorAsync"/>: what deleting a customer does to its login
+/// (docs/medusa-compatibility.md §3.16).</summary>
 [Collection(GrainClusterCollection.Name)]
 public sealed class IdentityUnlinkTests(GrainClusterFixture fixture)
 {

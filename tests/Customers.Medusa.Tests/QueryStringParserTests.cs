@@ -22,7 +22,7 @@ public sealed class QueryStringParserTests
     }
 
     [Theory]
-    // Spec §1.4 examples.
+    // The examples of docs/medusa-compatibility.md §2.5.
     [InlineData("a=x", """{"a":"x"}""")]
     [InlineData("a=x&a=y", """{"a":["x","y"]}""")]
     [InlineData("a[]=x", """{"a":["x"]}""")]

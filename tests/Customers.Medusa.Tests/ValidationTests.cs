@@ -5,7 +5,7 @@ namespace Customers.Medusa.Tests;
 
 public sealed class ValidationTests
 {
-    // Shapes of real routes (spec §3.3-3.5), enough to exercise every field kind.
+    // Shapes of real routes (docs/medusa-compatibility.md §5-§7), enough to exercise every field kind.
     private static readonly ObjectSchema StoreCreateCustomer = new(
         Field.Email(),
         Field.NullableString("company_name"),

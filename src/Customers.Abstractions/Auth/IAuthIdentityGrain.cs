@@ -86,10 +86,10 @@ public interface IAuthIdentityGrain : IGrainWithStringKey
 
     /// <summary>
     /// Ends this identity's link to <paramref name="actorId"/> (<c>app_metadata["&lt;actorType&gt;_id"]</c>), as when an
-    /// admin deletes the customer (spec §2.9), and revokes every token issued until now. When the identity stays linked
-    /// to another actor (e.g. it is also an admin user), the link becomes null; otherwise the identity is deleted with
-    /// its logins, as Medusa 2.21 does, so the e-mail can register again. Does nothing when the identity is not linked
-    /// to <paramref name="actorId"/>. Null when the identity does not exist (any more).
+    /// admin deletes the customer (docs/medusa-compatibility.md §3.16), and revokes every token issued until now. When
+    /// the identity stays linked to another actor (e.g. it is also an admin user), the link becomes null; otherwise the
+    /// identity is deleted with its logins, as Medusa 2.21 does, so the e-mail can register again. Does nothing when
+    /// the identity is not linked to <paramref name="actorId"/>. Null when the identity does not exist (any more).
     /// </summary>
     [Alias("unlink-actor")]
     Task<IdentitySnapshot?> UnlinkActorAsync(string actorType, string actorId);

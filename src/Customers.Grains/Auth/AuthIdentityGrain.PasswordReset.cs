@@ -69,7 +69,7 @@ internal sealed partial class AuthIdentityGrain
 
             if (command.NewPassword is null)
             {
-                // Medusa spends the token even when no password came with it (spec Q18).
+                // Medusa spends the token even when no password came with it (docs/medusa-compatibility.md §3.11).
                 ClearResetToken();
                 if (!await TryWriteAsync(mayRetry: attempt == 1))
                 {

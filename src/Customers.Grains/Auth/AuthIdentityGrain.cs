@@ -201,7 +201,8 @@ internal sealed partial class AuthIdentityGrain(
     private void EnsureUnlinked(string actorType)
     {
         EnsureExists();
-        // A null link (left by an unlink) counts as unlinked, unlike Medusa 2.21, which answers 500 (spec Q7).
+        // A null link (left by an unlink) counts as unlinked, unlike Medusa 2.21, which answers 500
+        // (docs/medusa-compatibility.md D31).
         if (Identity.AppMetadata?[actorType + "_id"] is not null)
         {
             throw CustomersException.InvalidData($"Identity is already linked to a {actorType}.");

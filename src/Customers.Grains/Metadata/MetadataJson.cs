@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Customers.Grains.Metadata;
 
-/// <summary>Medusa's metadata rules (spec §1.12), shared by customers, addresses and groups.</summary>
+/// <summary>Medusa's metadata rules (docs/medusa-compatibility.md §2.13), shared by customers, addresses and groups.</summary>
 internal static class MetadataJson
 {
     public static JsonObject? Parse(string? json) =>

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 namespace Customers.Host.Auth;
 
-/// <summary>How a route lets callers in (spec §1.14): which mechanisms, which actor type, and whether an identity
-/// with no actor yet (a fresh registration token) is enough.</summary>
+/// <summary>How a route lets callers in (docs/medusa-compatibility.md §2.15): which mechanisms, which actor type, and
+/// whether an identity with no actor yet (a fresh registration token) is enough.</summary>
 [Flags]
 internal enum AuthMechanisms
 {

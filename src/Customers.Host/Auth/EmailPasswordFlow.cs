@@ -7,8 +7,8 @@ using Customers.Host.ReadModel;
 namespace Customers.Host.Auth;
 
 /// <summary>
-/// Register and log in with e-mail and password (spec §2.4.1-2.4.2). The e-mail is the identity's entity id exactly
-/// as typed. Unknown e-mail, wrong password and a locked account answer alike, in the same time.
+/// Register and log in with e-mail and password (docs/medusa-compatibility.md §3.4-§3.5). The e-mail is the identity's
+/// entity id exactly as typed. Unknown e-mail, wrong password and a locked account answer alike, in the same time.
 /// </summary>
 internal sealed class EmailPasswordFlow(IGrainFactory grains, IdentityLookup lookup, PasswordHasher hasher, TimeProvider time)
 {

@@ -6,10 +6,10 @@ using Customers.Host.ReadModel;
 namespace Customers.Host.Auth;
 
 /// <summary>
-/// Password reset (spec §2.4.7-2.4.8): the identity grain makes and spends the token; this flow finds the identity,
-/// wraps the token's secret in a Medusa-shaped JWT, hands it to the notification sink as <c>auth.password_reset</c>,
-/// and, when a reset completes, revokes earlier tokens on this silo at once (other silos learn of it through the
-/// revocation feed). Neither the token nor its secret is ever logged.
+/// Password reset (docs/medusa-compatibility.md §3.10-§3.11): the identity grain makes and spends the token; this flow
+/// finds the identity, wraps the token's secret in a Medusa-shaped JWT, hands it to the notification sink as
+/// <c>auth.password_reset</c>, and, when a reset completes, revokes earlier tokens on this silo at once (other silos
+/// learn of it through the revocation feed). Neither the token nor its secret is ever logged.
 /// </summary>
 internal sealed class PasswordResetFlow(
     IGrainFactory grains, IdentityLookup lookup, TokenIssuer tokens, INotificationSink notifications, TokenRevocations revocations)

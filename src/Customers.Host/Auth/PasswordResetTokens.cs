@@ -8,10 +8,11 @@ namespace Customers.Host.Auth;
 internal sealed record PasswordResetClaims(string EntityId, string Provider, string ActorType, string TokenId);
 
 /// <summary>
-/// Checks password reset JWTs (spec §2.4.8) as strictly as session tokens: HS256 only, signature, <c>exp</c> required
-/// (at most the configured skew), issuer and audience when configured, no key references in the header; then the
-/// reset claims: <c>purpose</c> <c>reset</c>, a <c>jti</c>, an <c>entity_id</c>, and <c>actor_type</c> and
-/// <c>provider</c> equal to the route's. Whether the <c>jti</c> is the identity's pending token is the grain's call.
+/// Checks password reset JWTs (docs/medusa-compatibility.md §3.11) as strictly as session tokens: HS256 only,
+/// signature, <c>exp</c> required (at most the configured skew), issuer and audience when configured, no key references
+/// in the header; then the reset claims: <c>purpose</c> <c>reset</c>, a <c>jti</c>, an <c>entity_id</c>, and
+/// <c>actor_type</c> and <c>provider</c> equal to the route's. Whether the <c>jti</c> is the identity's pending token
+/// is the grain's call.
 /// </summary>
 internal sealed class PasswordResetTokens(IOptions<JwtOptions> options, SigningKey key, TimeProvider time)
 {

@@ -12,10 +12,11 @@ using Customers.Host.Stores;
 namespace Customers.Host.Auth;
 
 /// <summary>
-/// The parts of an OAuth / OpenID Connect sign-in that are the same for every redirect provider (spec §2.6, with the
-/// stricter rules of docs/security.md): the callback-URL allowlist, <c>state</c> (256 random bits, stored hashed in
-/// PostgreSQL, single use, 10 minutes, bound to the provider and actor type), the PKCE S256 verifier, the OIDC
-/// <c>nonce</c>, the provider's error answer, and finding or creating the identity by (provider, subject) only.
+/// The parts of an OAuth / OpenID Connect sign-in that are the same for every redirect provider
+/// (docs/medusa-compatibility.md §3.13, with the stricter rules of docs/security.md): the callback-URL allowlist,
+/// <c>state</c> (256 random bits, stored hashed in PostgreSQL, single use, 10 minutes, bound to the provider and actor
+/// type), the PKCE S256 verifier, the OIDC <c>nonce</c>, the provider's error answer, and finding or creating the
+/// identity by (provider, subject) only.
 /// </summary>
 internal sealed partial class RedirectSignIn(
     OAuthStateStore states,

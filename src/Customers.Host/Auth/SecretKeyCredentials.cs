@@ -3,9 +3,9 @@ using System.Text;
 namespace Customers.Host.Auth;
 
 /// <summary>
-/// Reads a secret API key from <c>Authorization</c> the way Medusa does (spec §1.14): <c>Basic</c> (any letter case)
-/// followed by either the key itself or the base64 of it, each with or without the trailing <c>:</c> of an empty Basic
-/// password. The JS SDK sends <c>Basic base64("sk_…:")</c>.
+/// Reads a secret API key from <c>Authorization</c> the way Medusa does (docs/medusa-compatibility.md §2.15):
+/// <c>Basic</c> (any letter case) followed by either the key itself or the base64 of it, each with or without the
+/// trailing <c>:</c> of an empty Basic password. The JS SDK sends <c>Basic base64("sk_…:")</c>.
 /// </summary>
 internal static class SecretKeyCredentials
 {

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Customers.Host.Auth;
 
 /// <summary>
-/// Issues Medusa-shaped session tokens (spec §2.2): HS256, claims in Medusa's order, <c>actor_id</c> resolved from
-/// <c>app_metadata["&lt;actor_type&gt;_id"]</c> or empty when the identity has no such actor yet.
+/// Issues Medusa-shaped session tokens (docs/medusa-compatibility.md §3.2): HS256, claims in Medusa's order,
+/// <c>actor_id</c> resolved from <c>app_metadata["&lt;actor_type&gt;_id"]</c> or empty when the identity has no such
+/// actor yet.
 /// </summary>
 internal sealed class TokenIssuer(IOptions<JwtOptions> options, SigningKey key, TimeProvider time)
 {
@@ -72,9 +73,9 @@ internal sealed class TokenIssuer(IOptions<JwtOptions> options, SigningKey key, 
     }
 
     /// <summary>
-    /// A password reset token shaped like Medusa's (spec §2.4.7): claims <c>entity_id, provider, actor_type, purpose,
-    /// iat, exp, jti</c>, HS256 with the session-token key. The <c>jti</c> carries the ticket's 256-bit secret, and
-    /// <c>exp</c> never outlives the identity's own expiry for it.
+    /// A password reset token shaped like Medusa's (docs/medusa-compatibility.md §3.10): claims
+    /// <c>entity_id, provider, actor_type, purpose, iat, exp, jti</c>, HS256 with the session-token key. The <c>jti</c>
+    /// carries the ticket's 256-bit secret, and <c>exp</c> never outlives the identity's own expiry for it.
     /// </summary>
     public string IssuePasswordReset(PasswordResetTicket ticket, string entityId, string provider, string actorType)
     {

@@ -69,8 +69,9 @@ internal sealed partial class EventDispatcher(
         var claimedAt = time.GetUtcNow();
         var events = await outbox.ClaimAsync(claimedAt, claimedAt + settings.ClaimLease, settings.BatchSize, _claimant, ct);
 
-        // In sequence order, so a healthy receiver sees a change's events in §3.6 order; webhooks in parallel per event.
-        // Past half the lease, the rest of the batch is handed back rather than risk another silo claiming it meanwhile.
+        // In sequence order, so a healthy receiver sees a change's events in the order of
+        // docs/medusa-compatibility.md §9; webhooks in parallel per event. Past half the lease, the rest of the batch
+        // is handed back rather than risk another silo claiming it meanwhile.
         foreach (var e in events)
         {
             var now = time.GetUtcNow();

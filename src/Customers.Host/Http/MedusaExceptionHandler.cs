@@ -41,7 +41,7 @@ internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHand
         _ => MedusaError.Unknown(),
     };
 
-    /// <summary>The one table from our error kinds to Medusa's (spec §1.2).</summary>
+    /// <summary>The one table from our error kinds to Medusa's (docs/medusa-compatibility.md §2.3).</summary>
     public static MedusaError FromKind(ErrorKind kind, string message) => kind switch
     {
         ErrorKind.InvalidData or ErrorKind.UniqueViolation => MedusaError.InvalidData(message),

@@ -22,13 +22,13 @@ internal static class CustomerGroupColumns
         ["deleted_at"] = new("g.deleted_at", NpgsqlDbType.TimestampTz),
     };
 
-    /// <summary>Filters on groups alone (Medusa searches a group's name only, spec §1.8).</summary>
+    /// <summary>Filters on groups alone (Medusa searches a group's name only, docs/medusa-compatibility.md §2.9).</summary>
     public static readonly SqlFilter Filter = new(Columns, ["g.name"]);
 
     /// <summary>
-    /// <c>GET /admin/customers?groups=…</c> (spec A1): customers with a membership in a matching live group. Deleted
-    /// groups never match, although their memberships stay (Medusa matches them, spec Q20). For a customer list
-    /// aliased <c>c</c>.
+    /// <c>GET /admin/customers?groups=…</c>: customers with a membership in a matching live group. Deleted groups never
+    /// match, although their memberships stay (Medusa matches them, docs/medusa-compatibility.md D15). For a customer
+    /// list aliased <c>c</c>.
     /// </summary>
     public static readonly SqlRelation GroupsOfCustomer = new(
         "customer_group_customer gc JOIN customer_group g ON g.id = gc.customer_group_id AND g.deleted_at IS NULL",

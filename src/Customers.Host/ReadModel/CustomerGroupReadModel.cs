@@ -18,7 +18,7 @@ namespace Customers.Host.ReadModel;
 internal sealed class CustomerGroupReadModel(NpgsqlDataSource database)
 {
     /// <summary>
-    /// The customer columns a group list's <c>customers</c> filter may use (spec G1): the customer's own, plus the ids
+    /// The customer columns a group list's <c>customers</c> filter may use: the customer's own, plus the ids
     /// of its default addresses, which Medusa's filter schema names although they are no customer columns.
     /// </summary>
     private static readonly IReadOnlyDictionary<string, SqlColumn> MemberColumns = new Dictionary<string, SqlColumn>(CustomerReadModel.CustomerColumns, StringComparer.Ordinal)

@@ -59,7 +59,8 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
         ["deleted_at"] = new("a.deleted_at", Timestamp),
     };
 
-    /// <summary>The customer columns <c>q</c> searches: Medusa's searchable columns (spec §1.8).</summary>
+    /// <summary>The customer columns <c>q</c> searches: Medusa's searchable columns
+    /// (docs/medusa-compatibility.md §2.9).</summary>
     public static readonly IReadOnlyList<string> SearchedColumns = ["company_name", "first_name", "last_name", "email", "phone"];
 
     /// <summary>The relation a customer list filters by group (<see cref="Filter.Related"/>): the customer's live groups.</summary>

@@ -6,16 +6,18 @@ using NpgsqlTypes;
 namespace Customers.Host.Stores;
 
 /// <summary>
-/// Adds and removes customer group memberships (<c>customer_group_customer</c>, spec G6 and A11). Each request is one
-/// call of a database function (<c>deploy/sql/0008_customer_groups.sql</c>), so a batch of thousands of ids costs one
-/// round trip and one transaction: the ids are validated, the new pairs inserted with one <c>INSERT … SELECT unnest</c>
-/// (a pair that exists already is skipped) and the removed ones deleted with one <c>DELETE … = ANY</c>, all or nothing.
+/// Adds and removes customer group memberships (<c>customer_group_customer</c>) for
+/// <c>POST /admin/customer-groups/{id}/customers</c> and <c>POST /admin/customers/{id}/customer-groups</c>. Each
+/// request is one call of a database function (<c>deploy/sql/0008_customer_groups.sql</c>), so a batch of thousands of
+/// ids costs one round trip and one transaction: the ids are validated, the new pairs inserted with one
+/// <c>INSERT … SELECT unnest</c> (a pair that exists already is skipped) and the removed ones deleted with one
+/// <c>DELETE … = ANY</c>, all or nothing.
 /// <para>
 /// Memberships are relational data, not grain state, and the invariants hold in the database rather than in a grain:
 /// the function locks every group that gains members while it is live, so a group deleted at the same time (its
 /// grain's write updates that row) never gains members, whichever silo either request reached. Going through the
 /// group grain would add a hop and serialise requests per group without adding a guarantee, and could not make one
-/// customer's change across several groups (A11) atomic.
+/// customer's change across several groups atomic.
 /// </para>
 /// </summary>
 internal sealed class CustomerGroupMembership(NpgsqlDataSource database, TimeProvider time)
@@ -25,15 +27,17 @@ internal sealed class CustomerGroupMembership(NpgsqlDataSource database, TimePro
     private const int MaxAttempts = 3;
 
     /// <summary>
-    /// G6: customers in and out of one group. NotFound <c>You tried to set relationship customer_group_id: …</c> for a
-    /// missing or deleted group, <c>… customer_id: …</c> for the first added customer that is missing or deleted.
+    /// <c>POST /admin/customer-groups/{id}/customers</c>: customers in and out of one group. NotFound
+    /// <c>You tried to set relationship customer_group_id: …</c> for a missing or deleted group,
+    /// <c>… customer_id: …</c> for the first added customer that is missing or deleted.
     /// </summary>
     public Task ChangeCustomersOfGroupAsync(string groupId, IReadOnlyList<string> add, IReadOnlyList<string> remove, CancellationToken ct) =>
         ChangeAsync("SELECT customer_group_change_customers($1, $2, $3, $4, $5)", groupId, add, remove, ct);
 
     /// <summary>
-    /// A11: one customer in and out of groups. NotFound <c>You tried to set relationship customer_id: …</c> for a missing
-    /// or deleted customer, <c>… customer_group_id: …</c> for the first added group that is missing or deleted.
+    /// <c>POST /admin/customers/{id}/customer-groups</c>: one customer in and out of groups. NotFound
+    /// <c>You tried to set relationship customer_id: …</c> for a missing or deleted customer,
+    /// <c>… customer_group_id: …</c> for the first added group that is missing or deleted.
     /// </summary>
     public Task ChangeGroupsOfCustomerAsync(string customerId, IReadOnlyList<string> add, IReadOnlyList<string> remove, CancellationToken ct) =>
         ChangeAsync("SELECT customer_change_groups($1, $2, $3, $4, $5)", customerId, add, remove, ct);

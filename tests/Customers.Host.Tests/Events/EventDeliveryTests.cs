@@ -13,8 +13,8 @@ namespace Customers.Host.Tests.Events;
 
 /// <summary>
 /// The outbox and its delivery (docs/events.md) against a real loopback receiver: events in the same transaction as
-/// the change, Medusa's names in §3.6 order, signed webhooks, retries, per-webhook state, dead letters, the stream.
-/// Every wait is on a signal of the receiver or the dispatcher, bounded by a timeout.
+/// the change, Medusa's names in the order of docs/medusa-compatibility.md §9, signed webhooks, retries, per-webhook
+/// state, dead letters, the stream. Every wait is on a signal of the receiver or the dispatcher, bounded by a timeout.
 /// </summary>
 [Collection(EventsCollection.Name)]
 public sealed class EventDeliveryTests(EventsApiFactory api)

@@ -8,7 +8,8 @@ using Xunit;
 
 namespace Customers.Host.Tests.Http;
 
-/// <summary>E-mail/password registration and login, token refresh and the provider routes (spec §2.2, §2.4.1-2.4.5).</summary>
+/// <summary>E-mail/password registration and login, token refresh and the provider routes
+/// (docs/medusa-compatibility.md §3.2, §3.4-§3.8).</summary>
 [Collection(HttpCollection.Name)]
 public sealed class AuthTests(CustomersApiFactory api)
 {
@@ -316,7 +317,8 @@ public sealed class AuthTests(CustomersApiFactory api)
     [Fact]
     public async Task Identity_shared_by_an_admin_logs_in_as_customer_unlinked_and_keeps_both_links_after_sign_up()
     {
-        // Spec §2.7.3: one e-mail identity for both roles; app_metadata keys other than the actor's survive refresh.
+        // docs/medusa-compatibility.md §3.14.3: one e-mail identity for both roles; app_metadata keys other than the
+        // actor's survive refresh.
         var email = CustomersApiFactory.NewEmail("admin");
         var password = CustomersApiFactory.NewPassword();
         var registration = await api.RegisterAsync(email, password);

@@ -10,7 +10,7 @@ using Xunit;
 namespace Customers.Host.Tests.Http;
 
 /// <summary>
-/// Password reset (spec §2.4.7-2.4.8, §5 items 60-73, Q18) with the security baseline on top: 256-bit token ids stored
+/// Password reset (docs/medusa-compatibility.md §3.10-§3.11) with the security baseline on top: 256-bit token ids stored
 /// only as a hash, single use, newest token only, 15 minutes, at most 3 requests a minute per account, lockout
 /// cleared and earlier tokens revoked on completion. The token is read where the development notification sink
 /// records the <c>auth.password_reset</c> event (the factory runs in the Development environment).

@@ -6,7 +6,8 @@ using Xunit;
 
 namespace Customers.Host.Tests.Http;
 
-/// <summary>The publishable-key gate in front of every <c>/store</c> request (spec §1.13), before auth and routing.</summary>
+/// <summary>The publishable-key gate in front of every <c>/store</c> request (docs/medusa-compatibility.md §2.14),
+/// before auth and routing.</summary>
 [Collection(HttpCollection.Name)]
 public sealed class PublishableKeyTests(CustomersApiFactory api)
 {

@@ -9,8 +9,8 @@ using Xunit;
 namespace Customers.Host.Tests.Http;
 
 /// <summary>
-/// <c>connect.sid</c> sessions (spec §2.4.6) and token revocation. Logout revokes every earlier token of the identity
-/// on every silo: stricter than Medusa, whose tokens outlive a logout.
+/// <c>connect.sid</c> sessions (docs/medusa-compatibility.md §3.9) and token revocation. Logout revokes every earlier
+/// token of the identity on every silo: stricter than Medusa, whose tokens outlive a logout.
 /// </summary>
 [Collection(HttpCollection.Name)]
 public sealed class SessionTests(CustomersApiFactory api)

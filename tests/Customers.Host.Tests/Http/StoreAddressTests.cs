@@ -5,7 +5,8 @@ using Xunit;
 
 namespace Customers.Host.Tests.Http;
 
-/// <summary><c>/store/customers/me/addresses</c> (spec §3.3 S4-S8, §5 items 9-14): a customer's own addresses only.</summary>
+/// <summary><c>/store/customers/me/addresses</c> (docs/medusa-compatibility.md §5.4-§5.8): a customer's own addresses
+/// only.</summary>
 [Collection(HttpCollection.Name)]
 public sealed class StoreAddressTests(CustomersApiFactory api)
 {

@@ -8,7 +8,8 @@ using Xunit;
 
 namespace Customers.Host.Tests.Http;
 
-/// <summary><c>POST /store/customers</c>, <c>GET</c> and <c>POST /store/customers/me</c> (spec §3.3 S1-S3, §5 items 1-8).</summary>
+/// <summary><c>POST /store/customers</c>, <c>GET</c> and <c>POST /store/customers/me</c>
+/// (docs/medusa-compatibility.md §5.1-§5.3).</summary>
 [Collection(HttpCollection.Name)]
 public sealed class StoreCustomerTests(CustomersApiFactory api)
 {
@@ -520,7 +521,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var addresses = await api.Api.GetAsync("/store/customers/me/addresses", customer.Token);
 
         get.ExpectError(HttpStatusCode.NotFound, "not_found", $"Customer with id: {customer.CustomerId} was not found");
-        // Medusa answers 200 {} here (spec S3, Q21); 404 is the allowed fix. Either way nothing is written.
+        // Medusa answers 200 {} here (docs/medusa-compatibility.md D32); 404 is the allowed fix. Either way nothing is written.
         Assert.True(
             update.Status == HttpStatusCode.NotFound ? update.Type == "not_found" : update.Status == HttpStatusCode.OK && update.Body == "{}",
             $"{(int)update.Status} {update.Body}");

@@ -7,8 +7,9 @@ using Xunit;
 namespace Customers.Host.Tests.Http;
 
 /// <summary>
-/// Bearer tokens are validated strictly (security baseline, stricter than Medusa's spec §1.14): HS256 only, signature
-/// with our secret, <c>exp</c> required and checked, no keys named in the header, and the route's actor type.
+/// Bearer tokens are validated strictly (security baseline, stricter than Medusa: docs/medusa-compatibility.md D16):
+/// HS256 only, signature with our secret, <c>exp</c> required and checked, no keys named in the header, and the route's
+/// actor type.
 /// </summary>
 [Collection(HttpCollection.Name)]
 public sealed class TokenValidationTests(CustomersApiFactory api)

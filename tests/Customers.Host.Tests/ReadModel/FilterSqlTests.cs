@@ -7,7 +7,8 @@ using Xunit;
 
 namespace Customers.Host.Tests.ReadModel;
 
-/// <summary>Medusa's filter query (spec §1.7-1.8) parsed by <see cref="FilterSet"/> and turned into SQL by <see cref="SqlFilter"/>.</summary>
+/// <summary>Medusa's filter query (docs/medusa-compatibility.md §2.8-§2.9) parsed by <see cref="FilterSet"/> and turned
+/// into SQL by <see cref="SqlFilter"/>.</summary>
 public sealed class FilterSqlTests
 {
     private static readonly FilterSet Set = new(

@@ -2,7 +2,8 @@ using Customers.Abstractions.Errors;
 
 namespace Customers.Host.Auth.Providers;
 
-/// <summary>Medusa's refusals for what a provider does not do (spec §2.4.2, §2.4.3, §2.6), worded as Medusa words them.</summary>
+/// <summary>Medusa's refusals for what a provider does not do (docs/medusa-compatibility.md §3.5, §3.6, §3.13), worded
+/// as Medusa words them.</summary>
 public static class AuthProviderErrors
 {
     /// <summary>401 <c>&lt;Name&gt; does not support registration. Use method `authenticate` instead.</c></summary>

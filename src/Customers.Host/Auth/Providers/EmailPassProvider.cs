@@ -6,8 +6,8 @@ namespace Customers.Host.Auth.Providers;
 
 /// <summary>
 /// <c>emailpass</c> on the provider interface: the body is <c>{email, password}</c>, typed but not schema-checked
-/// (spec §2.4.1-2.4.2: password first, then e-mail, each a 401), and <see cref="EmailPasswordFlow"/> does the rest.
-/// Failed logins count against the client's per-IP budget.
+/// (docs/medusa-compatibility.md §3.4-§3.5: password first, then e-mail, each a 401), and
+/// <see cref="EmailPasswordFlow"/> does the rest. Failed logins count against the client's per-IP budget.
 /// </summary>
 internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimiter failedLogins) : IAuthProvider
 {

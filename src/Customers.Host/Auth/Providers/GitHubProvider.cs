@@ -13,7 +13,7 @@ namespace Customers.Host.Auth.Providers;
 /// </summary>
 /// <remarks>
 /// Unlike Medusa, the GitHub access token is not stored (nothing here calls GitHub later), so a missing
-/// <c>expires_in</c> cannot fail the sign-in either (spec Q16).
+/// <c>expires_in</c> cannot fail the sign-in either (docs/medusa-compatibility.md D30).
 /// </remarks>
 internal sealed partial class GitHubProvider(string id, OAuthProviderOptions options, IHttpClientFactory http, ILogger<GitHubProvider> logger)
     : IAuthProvider

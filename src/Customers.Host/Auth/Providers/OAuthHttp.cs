@@ -8,8 +8,8 @@ namespace Customers.Host.Auth.Providers;
 
 /// <summary>
 /// The HTTP calls redirect providers make to their identity provider: the code exchange and bearer-token GETs,
-/// with Medusa's failure texts (spec §2.6). The named client has a short timeout and follows no redirects.
-/// Nothing secret is ever put in a URL, so the client factory's request logging cannot leak it.
+/// with Medusa's failure texts (docs/medusa-compatibility.md §3.6). The named client has a short timeout and follows no
+/// redirects. Nothing secret is ever put in a URL, so the client factory's request logging cannot leak it.
 /// </summary>
 internal static partial class OAuthHttp
 {

@@ -32,7 +32,7 @@ internal sealed partial class OidcProvider : IAuthProvider
         SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
     ];
 
-    // What Medusa's google provider copies into user_metadata (spec §2.6).
+    // What Medusa's google provider copies into user_metadata (docs/medusa-compatibility.md §3.13).
     private static readonly string[] ProfileClaims = ["name", "email", "picture", "given_name", "family_name"];
 
     private readonly OAuthProviderOptions _options;

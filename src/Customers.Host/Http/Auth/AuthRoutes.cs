@@ -9,16 +9,17 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Auth;
 
 /// <summary>
-/// The <c>/auth</c> routes (spec §2.4): login and sign-up through the installed <see cref="IAuthProvider"/>s
-/// (e-mail/password at once; OAuth / OpenID Connect as <c>{location}</c>, then the callback), refresh, and cookie
-/// sessions.
+/// The <c>/auth</c> routes (docs/medusa-compatibility.md §3.4-§3.9): login and sign-up through the installed
+/// <see cref="IAuthProvider"/>s (e-mail/password at once; OAuth / OpenID Connect as <c>{location}</c>, then the
+/// callback), refresh, and cookie sessions.
 /// </summary>
 internal static class AuthRoutes
 {
     private const string UnknownProviderMessage =
         "\nUnable to retrieve the auth provider with id: {0}\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file.";
 
-    /// <summary>§2.4.1: credentials providers answer a token; redirect providers start a sign-in and answer its location.</summary>
+    /// <summary><c>GET|POST /auth/{actor}/{provider}</c>: credentials providers answer a token; redirect providers
+    /// start a sign-in and answer its location.</summary>
     internal static async Task<IResult> LoginAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,
         TokenIssuer tokens, RedirectSignIn redirects)
@@ -39,7 +40,8 @@ internal static class AuthRoutes
         return Answer(await found.AuthenticateAsync(request, http.RequestAborted), actorType, found, tokens);
     }
 
-    /// <summary>§2.4.2: only credentials providers sign up; the others refuse as Medusa's do.</summary>
+    /// <summary><c>POST /auth/{actor}/{provider}/register</c>: only credentials providers sign up; the others refuse as
+    /// Medusa's do.</summary>
     internal static async Task<IResult> RegisterAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList, TokenIssuer tokens)
     {
@@ -53,8 +55,9 @@ internal static class AuthRoutes
     }
 
     /// <summary>
-    /// §2.4.3: the OAuth return leg. Every failure is 401 <c>unauthorized</c>. The token's <c>actor_id</c> is the
-    /// linked customer of a returning identity, or empty for a new one (the storefront then creates the customer).
+    /// <c>GET|POST /auth/{actor}/{provider}/callback</c>: the OAuth return leg. Every failure is 401
+    /// <c>unauthorized</c>. The token's <c>actor_id</c> is the linked customer of a returning identity, or empty for a
+    /// new one (the storefront then creates the customer).
     /// </summary>
     internal static async Task<IResult> CallbackAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,

@@ -6,9 +6,9 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Auth;
 
 /// <summary>
-/// Password reset (spec §2.4.7-2.4.8): <c>reset-password</c> always answers 201, whether or not the identifier exists
-/// and whether or not a token was made; <c>update</c> takes the reset token as Bearer (sessions are not looked at)
-/// and answers every token problem with the same 401 <c>Invalid token</c>.
+/// Password reset (docs/medusa-compatibility.md §3.10-§3.11): <c>reset-password</c> always answers 201, whether or not
+/// the identifier exists and whether or not a token was made; <c>update</c> takes the reset token as Bearer (sessions
+/// are not looked at) and answers every token problem with the same 401 <c>Invalid token</c>.
 /// </summary>
 internal static class PasswordResetRoutes
 {

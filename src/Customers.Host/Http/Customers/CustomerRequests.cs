@@ -8,7 +8,7 @@ namespace Customers.Host.Http.Customers;
 /// <summary>Body schemas and their mapping to grain commands, shared by the store and admin customer routes.</summary>
 internal static class CustomerRequests
 {
-    /// <summary>Profile fields a customer may change about themselves (no e-mail: spec S3).</summary>
+    /// <summary>Profile fields a customer may change about themselves (<c>POST /store/customers/me</c>; no e-mail).</summary>
     public static readonly ObjectSchema StoreUpdateCustomer = new(
         Field.NullableString("company_name"),
         Field.NullableString("first_name"),
@@ -19,13 +19,14 @@ internal static class CustomerRequests
     public static readonly ObjectSchema StoreCreateCustomer = StoreUpdateCustomer.With(Field.Email("email"));
 
     /// <summary>
-    /// Admin create and update (spec A2, A4): every field optional, the e-mail included (<c>null</c> clears it);
-    /// <c>additional_data</c> is accepted and ignored (it feeds Medusa's workflow hooks, which we do not have).
-    /// <c>has_account</c> is not accepted.
+    /// Admin create and update (<c>POST /admin/customers</c>, <c>POST /admin/customers/{id}</c>): every field optional,
+    /// the e-mail included (<c>null</c> clears it); <c>additional_data</c> is accepted and ignored (it feeds Medusa's
+    /// workflow hooks, which we do not have). <c>has_account</c> is not accepted.
     /// </summary>
     public static readonly ObjectSchema AdminCustomer = StoreCreateCustomer.With(Field.Record("additional_data"));
 
-    /// <summary>An address body (create and update alike; every field optional, spec S5).</summary>
+    /// <summary>An address body (<c>POST /store/customers/me/addresses</c>, create and update alike; every field
+    /// optional).</summary>
     public static readonly ObjectSchema Address = new(
         Field.NullableString("first_name"),
         Field.NullableString("last_name"),
@@ -42,7 +43,8 @@ internal static class CustomerRequests
         Field.Boolean("is_default_shipping"),
         Field.Boolean("is_default_billing"));
 
-    /// <summary>An admin address body (spec A7, A9): the store fields plus <c>additional_data</c>, accepted and ignored.</summary>
+    /// <summary>An admin address body (<c>POST /admin/customers/{id}/addresses[/{address_id}]</c>): the store fields
+    /// plus <c>additional_data</c>, accepted and ignored.</summary>
     public static readonly ObjectSchema AdminAddress = Address.With(Field.Record("additional_data"));
 
     public static CreateCustomer ToCreateCustomer(JsonObject body, bool hasAccount, string? createdBy) => new(

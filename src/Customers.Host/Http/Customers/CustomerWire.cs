@@ -5,8 +5,9 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Customers;
 
 /// <summary>
-/// Customers and addresses as Medusa's JSON objects with every column (spec §3.1-3.2). Routes project them with
-/// <c>fields</c>; the default field sets and store allow-lists live here once, for store and admin routes alike.
+/// Customers and addresses as Medusa's JSON objects with every column (docs/medusa-compatibility.md §4.1-§4.2). Routes
+/// project them with <c>fields</c>; the default field sets and store allow-lists live here once, for store and admin
+/// routes alike.
 /// </summary>
 internal static class CustomerWire
 {
@@ -45,14 +46,16 @@ internal static class CustomerWire
         "created_at", "updated_at",
     ];
 
-    /// <summary>Default of every admin route that answers with a customer: no relations (spec §3.2).</summary>
+    /// <summary>Default of every admin route that answers with a customer: no relations
+    /// (docs/medusa-compatibility.md §4.1).</summary>
     public static readonly string[] AdminCustomerDefaults =
     [
         "id", "company_name", "first_name", "last_name", "email", "phone", "metadata", "has_account", "created_by",
         "created_at", "updated_at", "deleted_at",
     ];
 
-    /// <summary>Default of the admin address routes: no <c>is_default_*</c> flags (spec Q3), no <c>deleted_at</c>.</summary>
+    /// <summary>Default of the admin address routes: no <c>is_default_*</c> flags (docs/medusa-compatibility.md §4.2),
+    /// no <c>deleted_at</c>.</summary>
     public static readonly string[] AdminAddressDefaults =
     [
         "id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",

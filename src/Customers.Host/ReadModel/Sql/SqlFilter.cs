@@ -126,9 +126,10 @@ internal sealed class SqlFilter(
     }
 
     /// <summary>
-    /// Timestamps are stored with microseconds but shown with milliseconds (spec §1.10), so a value is compared as the
-    /// millisecond it names: <c>created_at=&lt;a created_at the API answered&gt;</c> finds that row, and <c>$lte</c> of it
-    /// includes it. Every form stays a plain range on the column, so its indexes still apply.
+    /// Timestamps are stored with microseconds but shown with milliseconds (docs/medusa-compatibility.md §2.11), so a
+    /// value is compared as the millisecond it names: <c>created_at=&lt;a created_at the API answered&gt;</c> finds
+    /// that row, and <c>$lte</c> of it includes it. Every form stays a plain range on the column, so its indexes still
+    /// apply.
     /// </summary>
     private static string CompareTimestamp(SqlColumn column, Filter.Compare compare, SqlParameters parameters)
     {
@@ -160,8 +161,8 @@ internal sealed class SqlFilter(
 
     private string Search(string text, string? probeWord, SqlParameters parameters)
     {
-        // Medusa's q: '%' + q + '%', with % and _ in q left as wildcards (spec §1.8). The pattern never ends in a
-        // lone escape character, because it always ends with '%'.
+        // Medusa's q: '%' + q + '%', with % and _ in q left as wildcards (docs/medusa-compatibility.md §2.9). The
+        // pattern never ends in a lone escape character, because it always ends with '%'.
         var pattern = parameters.Add("%" + text + "%", NpgsqlDbType.Text);
         if (probeWord is null)
         {

@@ -10,8 +10,8 @@ using static Customers.Host.Tests.Http.Admin.AdminFixture;
 namespace Customers.Host.Tests.Http.Admin;
 
 /// <summary>
-/// Who may call <c>/admin</c> (spec §1.14): a linked admin user by bearer token or session, or a secret API key by
-/// HTTP Basic; nobody else, on any path.
+/// Who may call <c>/admin</c> (docs/medusa-compatibility.md §2.15): a linked admin user by bearer token or session, or
+/// a secret API key by HTTP Basic; nobody else, on any path.
 /// </summary>
 [Collection(HttpCollection.Name)]
 public sealed class AdminAuthTests(CustomersApiFactory api)

@@ -7,14 +7,20 @@ using Xunit;
 namespace Customers.Host.Tests.Http.Admin;
 
 /// <summary>
-/// <c>/admin/customers/{id}/addresses</c> (spec §3.4 A6-A10, §5 items 32-38, quirks Q2 and Q3): everything is scoped to
+/// <c>/admin/customers/{id}/addresses</c> (docs/medusa-compatibility.md §6.6-§6.10, D33): everything is scoped to
 /// the customer in the path.
 /// </summary>
 [Collection(HttpCollection.Name)]
 public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
 {
+<<<<<<< HEAD
     /// <summary>The admin address default: no <c>is_default_*</c> (Q3), no <c>deleted_at</c>.</summary>
     private static readonly string[] AdminAddressKeys =
+=======
+    /// <summary>The admin address default: no <c>is_default_*</c> (docs/medusa-compatibility.md §4.2), no
+    /// <c>deleted_at</c>.</summary>
+    private static readonly string[] _adminAddressKeys =
+>>>>>>> comments
     [
         "id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
         "province", "postal_code", "country_code", "phone", "metadata", "created_at", "updated_at",
@@ -23,7 +29,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
     [Fact]
     public async Task Adding_answers_the_customer_with_the_address_when_asked_for()
     {
-        // §5.32
+        // docs/medusa-compatibility.md §6.7
         var (key, customerId) = await CustomerAsync();
 
         var response = (await api.AdminPostAsync($"/admin/customers/{customerId}/addresses?fields=*addresses", key,
@@ -39,7 +45,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
     [Fact]
     public async Task A_new_default_address_takes_the_flag_from_the_old_one()
     {
-        // §5.33
+        // docs/medusa-compatibility.md §6.7
         var (key, customerId) = await CustomerAsync();
         var first = await AddAsync(key, customerId, new JsonObject { ["is_default_shipping"] = true, ["is_default_billing"] = true });
 
@@ -55,7 +61,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
     [Fact]
     public async Task Update_changes_what_is_sent_and_keeps_the_rest()
     {
-        // §5.34
+        // docs/medusa-compatibility.md §6.9
         var (key, customerId) = await CustomerAsync();
         var addressId = await AddAsync(key, customerId, new JsonObject { ["first_name"] = "John", ["last_name"] = "Doe" });
 
@@ -69,7 +75,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
     [Fact]
     public async Task Updating_an_address_to_default_makes_it_the_only_default()
     {
-        // §5.35
+        // docs/medusa-compatibility.md §6.9
         var (key, customerId) = await CustomerAsync();
         await AddAsync(key, customerId, new JsonObject { ["is_default_shipping"] = true, ["is_default_billing"] = true });
         var other = await AddAsync(key, customerId, new JsonObject { ["first_name"] = "John" });
@@ -86,7 +92,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
     [Fact]
     public async Task Delete_removes_the_address_and_answers_the_customer_as_parent()
     {
-        // §5.36 and A10's answer
+        // docs/medusa-compatibility.md §6.10, with the delete answer of §4.7
         var (key, customerId) = await CustomerAsync();
         var addressId = await AddAsync(key, customerId, new JsonObject { ["first_name"] = "John" });
 
@@ -103,7 +109,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
     [Fact]
     public async Task List_holds_only_that_customers_addresses_with_the_admin_default_fields()
     {
-        // §5.37
+        // docs/medusa-compatibility.md §6.6
         var (key, customerId) = await CustomerAsync();
         var (_, otherId) = await CustomerAsync(key);
         var ids = new List<string>();
@@ -127,7 +133,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
     [Fact]
     public async Task List_searches_and_filters()
     {
-        // §5.38
+        // docs/medusa-compatibility.md §6.6
         var (key, customerId) = await CustomerAsync();
         var huntingdon = await AddAsync(key, customerId, new JsonObject { ["address_1"] = "Huntingdon 123", ["city"] = "Aarhus", ["postal_code"] = "8000" });
         var hawkins = await AddAsync(key, customerId, new JsonObject { ["address_1"] = "Hawkins 12", ["city"] = "Odense", ["country_code"] = "dk" });
@@ -196,7 +202,7 @@ public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
     [Fact]
     public async Task Another_customers_address_is_never_changed_through_this_customer()
     {
-        // Q2: Medusa deletes another customer's address through this route; we scope to the path's customer, still 200.
+        // Medusa deletes another customer's address through this route; we scope to the path's customer, still 200.
         var (key, ownerId) = await CustomerAsync();
         var (_, otherId) = await CustomerAsync(key);
         var addressId = await AddAsync(key, ownerId, new JsonObject { ["first_name"] = "Kept" });

@@ -6,9 +6,9 @@ using Xunit;
 namespace Customers.Host.Tests.Http.Admin;
 
 /// <summary>
-/// <c>GET /admin/customers</c> list conventions (spec §1.5-1.8): filters and operators, <c>$and</c>/<c>$or</c>,
-/// <c>order</c>, paging, and that the read model answers every acknowledged write at once. Each test scopes its
-/// lists to its own rows with <c>created_by=&lt;a fresh secret key&gt;</c>.
+/// <c>GET /admin/customers</c> list conventions (docs/medusa-compatibility.md §2.6-§2.9): filters and operators,
+/// <c>$and</c>/<c>$or</c>, <c>order</c>, paging, and that the read model answers every acknowledged write at once. Each
+/// test scopes its lists to its own rows with <c>created_by=&lt;a fresh secret key&gt;</c>.
 /// </summary>
 [Collection(HttpCollection.Name)]
 public sealed class AdminCustomerListTests(CustomersApiFactory api)

@@ -7,7 +7,7 @@ using Xunit;
 namespace Customers.Host.Tests.Http.Admin;
 
 /// <summary>
-/// <c>/admin/customers</c> and <c>/admin/customers/{id}</c> (spec §3.4 A1-A5; §5 items 15, 19-25, 28-31). Each test
+/// <c>/admin/customers</c> and <c>/admin/customers/{id}</c> (docs/medusa-compatibility.md §6.1-§6.5). Each test
 /// creates its customers with a fresh secret key and lists with <c>created_by=&lt;that key&gt;</c>, so it sees only
 /// its own rows in the shared database.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task List_holds_every_customer_in_creation_order_with_a_count()
     {
-        // §5.15
+        // docs/medusa-compatibility.md §6.1
         var key = await api.CreateSecretKeyAsync();
         var ids = new List<string>();
         foreach (var n in Enumerable.Range(1, 4))
@@ -46,7 +46,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Q_searches_emails_names_phones_and_companies_case_insensitively()
     {
-        // §5.19, §5.20, §5.21
+        // docs/medusa-compatibility.md §6.1 and §2.9
         var key = await api.CreateSecretKeyAsync();
         var tag = Guid.NewGuid().ToString("N")[..10];
         var one = await api.CreateGuestAsync(key, new JsonObject { ["email"] = $"{tag}test1@email.com", ["last_name"] = "Doe" });
@@ -71,7 +71,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Q_with_addresses_answers_the_customer_with_its_addresses()
     {
-        // §5.22
+        // docs/medusa-compatibility.md §6.1
         var key = await api.CreateSecretKeyAsync();
         var email = $"test1-{Guid.NewGuid():N}@email.com";
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = email });
@@ -91,7 +91,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Create_answers_the_new_guest_customer()
     {
-        // §5.23
+        // docs/medusa-compatibility.md §6.2
         var admin = await api.CreateAdminAsync();
         var email = CustomersApiFactory.NewEmail("guest");
 
@@ -113,7 +113,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Create_needs_no_email()
     {
-        // §5.24
+        // docs/medusa-compatibility.md §6.2
         var admin = await api.CreateAdminAsync();
 
         var response = (await api.Anonymous.PostAsync(Customers, new { first_name = "No", last_name = "Mail" }, admin.Token)).Expect(HttpStatusCode.OK);
@@ -141,7 +141,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Guest_and_account_customer_with_one_email_are_both_listed()
     {
-        // §5.4: an admin-created guest, then the same person signs up in the store.
+        // docs/medusa-compatibility.md §5.1: an admin-created guest, then the same person signs up in the store.
         var key = await api.CreateSecretKeyAsync();
         var email = CustomersApiFactory.NewEmail("both");
         await api.CreateGuestAsync(key, new JsonObject { ["email"] = email });
@@ -180,7 +180,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Update_changes_what_is_sent_and_keeps_the_rest()
     {
-        // §5.25
+        // docs/medusa-compatibility.md §6.4
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["first_name"] = "A", ["last_name"] = "B", ["email"] = CustomersApiFactory.NewEmail() });
         var email = CustomersApiFactory.NewEmail("changed");
@@ -229,7 +229,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Get_answers_the_customer_and_honours_fields()
     {
-        // §5.28
+        // docs/medusa-compatibility.md §6.3
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["first_name"] = "Get" });
 
@@ -259,7 +259,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Addresses_and_groups_come_only_when_asked_for()
     {
-        // §5.29: a customer in no group has groups: []
+        // docs/medusa-compatibility.md §6.7 and §6.3: a customer in no group has groups: []
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail() });
         var added = (await api.AdminPostAsync($"{Customers}/{customer.Id()}/addresses", key,
@@ -277,7 +277,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Deleting_a_guest_is_a_soft_delete()
     {
-        // §5.31
+        // docs/medusa-compatibility.md §6.5
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail() });
 
@@ -304,7 +304,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Deleting_an_account_customer_deletes_its_login_and_revokes_its_tokens()
     {
-        // §5.30 and §2.9: an identity linked to nothing else is deleted; the e-mail can register again.
+        // docs/medusa-compatibility.md §3.16: an identity linked to nothing else is deleted; the e-mail can register again.
         var key = await api.CreateSecretKeyAsync();
         var customer = await api.CreateCustomerAsync();
         (await api.Api.GetAsync("/store/customers/me", customer.Token)).Expect(HttpStatusCode.OK);
@@ -324,7 +324,7 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
     [Fact]
     public async Task Deleting_the_customer_of_an_admin_keeps_the_admin_login_and_unlinks_the_customer()
     {
-        // The identity also serves an admin user: it survives with customer_id: null (spec §2.9 step 3).
+        // The identity also serves an admin user: it survives with customer_id: null (docs/medusa-compatibility.md §3.16 step 3).
         var key = await api.CreateSecretKeyAsync();
         var admin = await api.CreateAdminAsync();
         var asCustomer = await api.LoginAsync(admin.Email, admin.Password);

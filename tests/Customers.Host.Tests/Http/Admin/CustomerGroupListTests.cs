@@ -6,7 +6,7 @@ using static Customers.Host.Tests.Http.Admin.CustomerGroupFixture;
 namespace Customers.Host.Tests.Http.Admin;
 
 /// <summary>
-/// <c>GET /admin/customer-groups</c> (spec G1; §5 items 45-48): <c>q</c>, filters and operators, the <c>customers</c>
+/// <c>GET /admin/customer-groups</c> (docs/medusa-compatibility.md §7.1): <c>q</c>, filters and operators, the <c>customers</c>
 /// filter, <c>order</c>, paging and <c>fields</c> with <c>*customers</c> / <c>customers.id</c>. Each test scopes its lists
 /// to its own groups with <c>created_by=&lt;a fresh secret key&gt;</c>.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class CustomerGroupListTests(CustomersApiFactory api)
     [Fact]
     public async Task Lists_live_groups_in_creation_order_with_the_default_shape()
     {
-        // §5.48
+        // docs/medusa-compatibility.md §7.1
         var key = await api.CreateSecretKeyAsync();
         var first = await api.CreateGroupAsync(key);
         var second = await api.CreateGroupAsync(key);
@@ -33,7 +33,7 @@ public sealed class CustomerGroupListTests(CustomersApiFactory api)
     [Fact]
     public async Task Q_searches_names_case_insensitively_and_leaves_customers_out()
     {
-        // §5.46, §5.47
+        // docs/medusa-compatibility.md §7.1 and §2.9
         var key = await api.CreateSecretKeyAsync();
         var vip = await api.CreateGroupAsync(key, NewGroupName("vip-customers"));
         var first = await api.CreateGroupAsync(key, NewGroupName("First group"));
@@ -54,7 +54,7 @@ public sealed class CustomerGroupListTests(CustomersApiFactory api)
     [Fact]
     public async Task Fields_with_customers_bring_each_groups_live_members()
     {
-        // §5.45, and what the dashboard asks for
+        // docs/medusa-compatibility.md §7.1, and what the dashboard asks for
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
         var empty = await api.CreateGroupAsync(key);

@@ -8,9 +8,10 @@ using static Customers.Host.Tests.Http.Admin.CustomerGroupFixture;
 namespace Customers.Host.Tests.Http.Admin;
 
 /// <summary>
-/// Memberships from both sides (spec G6, A11, the customer list's <c>groups</c> filter, <c>*groups</c> and
-/// <c>*customers</c>; §5 items 16-18, 26, 27, 52), with their error cases: all or nothing, Medusa's foreign-key wording,
-/// de-duplication (Q19) and deleted groups (Q20).
+/// Memberships from both sides (<c>POST /admin/customer-groups/{id}/customers</c>,
+/// <c>POST /admin/customers/{id}/customer-groups</c>, the customer list's <c>groups</c> filter, <c>*groups</c> and
+/// <c>*customers</c>), with their error cases: all or nothing, Medusa's foreign-key wording, de-duplication and deleted
+/// groups (docs/medusa-compatibility.md §6.11, §7.6, D15, D36, D37).
 /// </summary>
 [Collection(HttpCollection.Name)]
 public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
@@ -20,7 +21,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     [Fact]
     public async Task Adding_and_removing_customers_through_the_group()
     {
-        // §5.52
+        // docs/medusa-compatibility.md §7.6
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
         var customers = await api.CreateGuestsAsync(key, 3);
@@ -58,7 +59,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     [Fact]
     public async Task A_group_that_does_not_exist_is_404_with_medusas_relationship_message()
     {
-        // §5.26
+        // docs/medusa-compatibility.md §7.6
         var key = await api.CreateSecretKeyAsync();
         var customer = (await api.CreateGuestsAsync(key, 1))[0];
 
@@ -74,7 +75,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     [Fact]
     public async Task A_deleted_group_takes_no_members()
     {
-        // Q20: Medusa writes the row and answers 200 {}; we refuse like for a missing group.
+        // Medusa writes the row and answers 200 {}; we refuse like for a missing group (docs/medusa-compatibility.md D37).
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
         var customer = (await api.CreateGuestsAsync(key, 1))[0];
@@ -108,7 +109,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     [Fact]
     public async Task Adding_a_member_again_or_twice_keeps_one_membership()
     {
-        // Q19: Medusa writes a second pivot row; we keep one.
+        // Medusa writes a second pivot row; we keep one (docs/medusa-compatibility.md D36).
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
         var customer = (await api.CreateGuestsAsync(key, 1))[0];
@@ -127,7 +128,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     [Fact]
     public async Task An_id_in_both_lists_ends_up_removed_and_removing_a_non_member_is_ignored()
     {
-        // Q19: "add, then remove"
+        // docs/medusa-compatibility.md D36: "add, then remove"
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
         var customers = await api.CreateGuestsAsync(key, 3);
@@ -174,7 +175,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     [Fact]
     public async Task A_customers_groups_follow_memberships_from_the_group_side()
     {
-        // §5.27
+        // docs/medusa-compatibility.md §7.6 and §6.3
         var key = await api.CreateSecretKeyAsync();
         var a = await api.CreateGroupAsync(key);
         var b = await api.CreateGroupAsync(key);
@@ -199,7 +200,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     [Fact]
     public async Task Managing_a_customers_groups_from_the_customer_side()
     {
-        // A11, sdk.admin.customer.batchCustomerGroups
+        // POST /admin/customers/{id}/customer-groups, sdk.admin.customer.batchCustomerGroups
         var key = await api.CreateSecretKeyAsync();
         var groups = new[] { await api.CreateGroupAsync(key), await api.CreateGroupAsync(key), await api.CreateGroupAsync(key) };
         var customer = await api.CreateGuestAsync(key, new JsonObject { ["email"] = CustomersApiFactory.NewEmail("a11") });
@@ -239,7 +240,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
     [Fact]
     public async Task The_customer_list_filters_by_group_in_every_form_the_clients_send()
     {
-        // §5.16-18, and the forms of spec A1
+        // Every form of the groups filter in docs/medusa-compatibility.md §6.1
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key, NewGroupName("VIP"));
         var other = await api.CreateGroupAsync(key);
@@ -270,7 +271,7 @@ public sealed class CustomerGroupMembershipTests(CustomersApiFactory api)
             withGroups["customers"]!.AsArray().Select(c => c!["groups"]!.AsArray().Select(g => g!.Id()).ToArray()));
 
         (await api.AdminDeleteAsync($"{Groups}/{group.Id()}", key)).Expect(HttpStatusCode.OK);
-        Assert.Empty(CustomerIds(await CustomerListAsync(key, $"groups={group.Id()}"))); // Q20: deleted groups match nobody
+        Assert.Empty(CustomerIds(await CustomerListAsync(key, $"groups={group.Id()}"))); // deleted groups match nobody
     }
 
     private async Task<List<JsonNode?>> GroupsAsync(TestSecretKey key, string customerId) =>

@@ -8,8 +8,8 @@ using static Customers.Host.Tests.Http.Admin.CustomerGroupFixture;
 namespace Customers.Host.Tests.Http.Admin;
 
 /// <summary>
-/// <c>POST /admin/customer-groups</c>, <c>GET|POST|DELETE /admin/customer-groups/{id}</c> (spec G2-G5; §5 items 39-44,
-/// 49-51) and their error cases.
+/// <c>POST /admin/customer-groups</c>, <c>GET|POST|DELETE /admin/customer-groups/{id}</c>
+/// (docs/medusa-compatibility.md §7.2-§7.5) and their error cases.
 /// </summary>
 [Collection(HttpCollection.Name)]
 public sealed class CustomerGroupTests(CustomersApiFactory api)
@@ -19,7 +19,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
     [Fact]
     public async Task Create_answers_the_group_in_medusas_default_shape_created_by_the_admin_user()
     {
-        // §5.39
+        // docs/medusa-compatibility.md §7.2
         var admin = await api.CreateAdminAsync();
         var name = NewGroupName("test group");
         var before = api.Clock.GetUtcNow();
@@ -65,7 +65,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
     [Fact]
     public async Task A_name_taken_by_a_live_group_is_400_with_medusas_message_and_free_again_after_delete()
     {
-        // §5.40
+        // docs/medusa-compatibility.md §7.2
         var key = await api.CreateSecretKeyAsync();
         var name = NewGroupName("vip-customers");
         var first = await api.CreateGroupAsync(key, name);
@@ -97,7 +97,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
     [Fact]
     public async Task Get_answers_the_group_without_customers_unless_asked_for()
     {
-        // §5.49
+        // docs/medusa-compatibility.md §7.3
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
 
@@ -114,7 +114,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
     [Fact]
     public async Task Get_of_a_missing_group_is_404()
     {
-        // §5.50
+        // docs/medusa-compatibility.md §7.3
         var key = await api.CreateSecretKeyAsync();
 
         var response = await api.AdminGetAsync($"{Groups}/does-not-exist", key);
@@ -136,7 +136,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
     [Fact]
     public async Task Update_renames_and_merges_metadata()
     {
-        // §5.43, §5.51
+        // docs/medusa-compatibility.md §7.4 and §2.13
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key, metadata: new JsonObject { ["data1"] = "value1" });
         api.Clock.Advance(TimeSpan.FromSeconds(1));
@@ -159,7 +159,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
     [Fact]
     public async Task Update_with_fields_answers_customers_and_keeps_null_metadata_values()
     {
-        // §5.44: null does not delete a key, "" does
+        // docs/medusa-compatibility.md §2.13: null does not delete a key, "" does
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key, metadata: new JsonObject { ["data1"] = "value1", ["gone"] = "x" });
 
@@ -213,7 +213,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
     [Fact]
     public async Task Delete_answers_exactly_medusas_envelope_and_soft_deletes()
     {
-        // §5.41
+        // docs/medusa-compatibility.md §7.5
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
 
@@ -241,7 +241,7 @@ public sealed class CustomerGroupTests(CustomersApiFactory api)
     [Fact]
     public async Task A_deleted_group_leaves_its_members_groups()
     {
-        // §5.42
+        // docs/medusa-compatibility.md §7.5
         var key = await api.CreateSecretKeyAsync();
         var group = await api.CreateGroupAsync(key);
         var other = await api.CreateGroupAsync(key);

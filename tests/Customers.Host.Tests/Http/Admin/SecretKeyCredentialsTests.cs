@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Customers.Host.Tests.Http.Admin;
 
-/// <summary>Reading a secret API key out of <c>Authorization</c> as Medusa does (spec §1.14).</summary>
+/// <summary>Reading a secret API key out of <c>Authorization</c> as Medusa does (docs/medusa-compatibility.md §2.15).</summary>
 public sealed class SecretKeyCredentialsTests
 {
     private const string Key = "sk_0123456789abcdef";

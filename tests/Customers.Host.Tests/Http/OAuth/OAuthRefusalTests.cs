@@ -8,9 +8,10 @@ using Xunit;
 namespace Customers.Host.Tests.Http.OAuth;
 
 /// <summary>
-/// Every way an OAuth / OpenID Connect sign-in must fail (spec §2.6 and docs/security.md): state replayed, unknown,
-/// expired or taken to another provider; forged ID tokens; callback URLs off the allowlist; provider refusals; and an
-/// e-mail that matches an existing account, which must never take that account over.
+/// Every way an OAuth / OpenID Connect sign-in must fail (docs/medusa-compatibility.md §3.6, §3.13 and
+/// docs/security.md): state replayed, unknown, expired or taken to another provider; forged ID tokens; callback URLs
+/// off the allowlist; provider refusals; and an e-mail that matches an existing account, which must never take that
+/// account over.
 /// </summary>
 [Collection(OAuthCollection.Name)]
 public sealed class OAuthRefusalTests(OAuthApiFactory api)
@@ -252,7 +253,8 @@ public sealed class OAuthRefusalTests(OAuthApiFactory api)
         Assert.Equal("{}", claims["app_metadata"]!.ToJsonString());
         (await api.Api.GetAsync("/store/customers/me", token)).ExpectUnauthorized();
 
-        // Creating a customer with that e-mail is Medusa's duplicate (§2.7.2): accounts are not merged.
+        // Creating a customer with that e-mail is Medusa's duplicate (docs/medusa-compatibility.md §3.13): accounts are
+        // not merged.
         var duplicate = (await api.Api.PostAsync("/store/customers", new { email = owner.Email }, token)).Expect(HttpStatusCode.UnprocessableEntity);
         Assert.Equal("duplicate_error", duplicate.Type);
         Assert.Equal("Customer with this email already has an account", duplicate.Message);

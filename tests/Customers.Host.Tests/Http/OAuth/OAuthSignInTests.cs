@@ -10,7 +10,7 @@ using Xunit;
 namespace Customers.Host.Tests.Http.OAuth;
 
 /// <summary>
-/// OAuth / OpenID Connect sign-in that works (spec §2.4.1, §2.4.3, §2.4.4, §2.6, §2.7.2): Google (OIDC with
+/// OAuth / OpenID Connect sign-in that works (docs/medusa-compatibility.md §3.4, §3.6, §3.7, §3.13, §3.14.2): Google (OIDC with
 /// discovery, JWKS, nonce), a generic OIDC provider by issuer URL, and GitHub (OAuth 2 + REST API), each against a
 /// real HTTP provider on loopback.
 /// </summary>
@@ -82,7 +82,7 @@ public sealed class OAuthSignInTests(OAuthApiFactory api)
     {
         var user = FakeUser.New(name: "Grace Hopper");
 
-        // First sign-in: a new identity, no customer yet (§2.7.2).
+        // First sign-in: a new identity, no customer yet (docs/medusa-compatibility.md §3.14.2).
         var first = (await api.SignInAsync("google", user)).Token();
         var claims = Jwt.Payload(first);
         Assert.Equal("", claims["actor_id"]!.GetValue<string>());

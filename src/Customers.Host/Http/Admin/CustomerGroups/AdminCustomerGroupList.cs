@@ -5,7 +5,7 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Admin.CustomerGroups;
 
 /// <summary>
-/// G1 <c>GET /admin/customer-groups</c>, from the relational model in one statement (plus one for <c>*customers</c>):
+/// <c>GET /admin/customer-groups</c>, from the relational model in one statement (plus one for <c>*customers</c>):
 /// <c>q</c> on the name; <c>id</c> and <c>name</c> as values, lists or operator maps (Medusa takes values and lists
 /// only); <c>created_by</c>; operator maps on the timestamps; <c>customers</c> (member ids, or an object of filters on
 /// the members, as the dashboard's <c>customers[id]=cus_…</c>); <c>$and</c>/<c>$or</c>; one <c>order</c> column (others

@@ -11,14 +11,15 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Admin.CustomerGroups;
 
 /// <summary>
-/// <c>/admin/customer-groups</c> (spec §3.5, G1-G6). A group's own data lives in its grain (keyed <c>cusgroup_…</c>),
-/// which every single-group read and write goes through; lists read the relational model. Memberships are changed by
-/// <see cref="CustomerGroupMembership"/>, one database call per request whatever the batch size.
+/// <c>/admin/customer-groups</c> (docs/medusa-compatibility.md §7). A group's own data lives in its grain (keyed
+/// <c>cusgroup_…</c>), which every single-group read and write goes through; lists read the relational model.
+/// Memberships are changed by <see cref="CustomerGroupMembership"/>, one database call per request whatever the batch size.
 /// </summary>
 internal static class AdminCustomerGroupsRoutes
 {
 
-    /// <summary>G2: a new group created by the caller (a user, or a secret key). A taken name is 400 "… already exists.".</summary>
+    /// <summary><c>POST /admin/customer-groups</c>: a new group created by the caller (a user, or a secret key). A
+    /// taken name is 400 "… already exists.".</summary>
     internal static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerGroupRequests.Create)).TryGetValue(out var body, out var error)
@@ -32,7 +33,8 @@ internal static class AdminCustomerGroupsRoutes
         return GroupResult(group, fields, customers: null); // a new group has no members: *customers is []
     }
 
-    /// <summary>G3: missing or deleted answers 404 <c>Customer group with id: … not found</c>.</summary>
+    /// <summary><c>GET /admin/customer-groups/{id}</c>: missing or deleted answers 404
+    /// <c>Customer group with id: … not found</c>.</summary>
     internal static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel readModel)
     {
         if (!AdminQuery.Fields(http, CustomerGroupWire.Fields).TryGetValue(out var fields, out var error))
@@ -46,7 +48,8 @@ internal static class AdminCustomerGroupsRoutes
             : GroupResult(group, fields, await CustomersAsync(group, fields, readModel, http.RequestAborted));
     }
 
-    /// <summary>G4: rename and/or merge metadata; missing answers 404 with Medusa's quoted id.</summary>
+    /// <summary><c>POST /admin/customer-groups/{id}</c>: rename and/or merge metadata; missing answers 404 with
+    /// Medusa's quoted id.</summary>
     internal static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel readModel)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerGroupRequests.Update)).TryGetValue(out var body, out var error)
@@ -68,7 +71,8 @@ internal static class AdminCustomerGroupsRoutes
         return GroupResult(group, fields, await CustomersAsync(group, fields, readModel, http.RequestAborted));
     }
 
-    /// <summary>G5: soft delete. A missing or already deleted group answers the same 200 (spec Q5).</summary>
+    /// <summary><c>DELETE /admin/customer-groups/{id}</c>: soft delete. A missing or already deleted group answers the
+    /// same 200.</summary>
     internal static async Task<IResult> DeleteAsync(string id, IGrainFactory grains)
     {
         await grains.GetGrain<ICustomerGroupGrain>(id).DeleteAsync();
@@ -76,9 +80,11 @@ internal static class AdminCustomerGroupsRoutes
     }
 
     /// <summary>
-    /// G6: <c>{add?, remove?}</c> customer ids, in one transaction (nothing changes when an id is unknown). A missing
-    /// or deleted group is 404 <c>You tried to set relationship customer_group_id: …</c> (Medusa adds members to a deleted
-    /// group and answers <c>{}</c>, spec Q20); an unknown or deleted customer in <c>add</c> is the <c>customer_id</c> variant.
+    /// <c>POST /admin/customer-groups/{id}/customers</c>: <c>{add?, remove?}</c> customer ids, in one transaction
+    /// (nothing changes when an id is unknown). A missing or deleted group is 404
+    /// <c>You tried to set relationship customer_group_id: …</c> (Medusa adds members to a deleted group and answers
+    /// <c>{}</c>, docs/medusa-compatibility.md D37); an unknown or deleted customer in <c>add</c> is the
+    /// <c>customer_id</c> variant.
     /// </summary>
     internal static async Task<IResult> ChangeCustomersAsync(
         string id, HttpContext http, IGrainFactory grains, CustomerGroupMembership membership, CustomerGroupReadModel readModel)

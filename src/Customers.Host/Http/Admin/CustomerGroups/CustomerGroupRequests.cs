@@ -8,13 +8,15 @@ namespace Customers.Host.Http.Admin.CustomerGroups;
 /// <summary>Body schemas of the group routes and their mapping to grain commands.</summary>
 internal static class CustomerGroupRequests
 {
-    /// <summary>G2: <c>name</c> required (a string; <c>""</c> is fine, <c>null</c> is not), <c>metadata</c> optional.</summary>
+    /// <summary><c>POST /admin/customer-groups</c>: <c>name</c> required (a string; <c>""</c> is fine, <c>null</c> is
+    /// not), <c>metadata</c> optional.</summary>
     public static readonly ObjectSchema Create = new(Field.RequiredString("name"), Field.Record("metadata"));
 
-    /// <summary>G4: both optional; <c>name</c> may not be <c>null</c>.</summary>
+    /// <summary><c>POST /admin/customer-groups/{id}</c>: both optional; <c>name</c> may not be <c>null</c>.</summary>
     public static readonly ObjectSchema Update = new(Field.String("name"), Field.Record("metadata"));
 
-    /// <summary>G6 and A11: ids to add and ids to remove.</summary>
+    /// <summary><c>POST /admin/customer-groups/{id}/customers</c> and
+    /// <c>POST /admin/customers/{id}/customer-groups</c>: ids to add and ids to remove.</summary>
     public static readonly ObjectSchema Membership = new(Field.StringArray("add"), Field.StringArray("remove"));
 
     public static CreateCustomerGroup ToCreate(JsonObject body, string createdBy) =>

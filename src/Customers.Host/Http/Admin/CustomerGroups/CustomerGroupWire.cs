@@ -7,8 +7,8 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Admin.CustomerGroups;
 
 /// <summary>
-/// Customer groups as Medusa's JSON objects (spec §3.2), with every column and, when loaded, their customers; routes
-/// project them with <c>fields</c>. Also puts groups into a customer for <c>*groups</c>.
+/// Customer groups as Medusa's JSON objects (docs/medusa-compatibility.md §4.3), with every column and, when loaded,
+/// their customers; routes project them with <c>fields</c>. Also puts groups into a customer for <c>*groups</c>.
 /// </summary>
 internal static class CustomerGroupWire
 {

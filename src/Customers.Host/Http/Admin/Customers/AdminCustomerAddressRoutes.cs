@@ -8,9 +8,10 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Admin.Customers;
 
 /// <summary>
-/// <c>/admin/customers/{id}/addresses</c> (spec A6-A10). Every route is scoped to the customer in the path: another
-/// customer's address id is "not found", which Medusa answers leniently (200 <c>{}</c> on GET, 200 and no change on
-/// update and delete). Medusa's delete removes the address whatever customer owns it (Q2); ours removes nothing then.
+/// <c>/admin/customers/{id}/addresses</c> (docs/medusa-compatibility.md §6.6-§6.10). Every route is scoped to the
+/// customer in the path: another customer's address id is "not found", which Medusa answers leniently (200 <c>{}</c> on
+/// GET, 200 and no change on update and delete). Medusa's delete removes the address whatever customer owns it; ours
+/// removes nothing then (docs/medusa-compatibility.md D33).
 /// </summary>
 internal static class AdminCustomerAddressRoutes
 {
@@ -28,7 +29,8 @@ internal static class AdminCustomerAddressRoutes
     private static readonly ObjectSchema ListSchema = Filters.ListSchema();
     private static readonly string[] OrderFields = [.. CustomerReadModel.AddressColumns.Keys];
 
-    /// <summary>A6: from the read model; a missing customer has no addresses (200, empty).</summary>
+    /// <summary><c>GET /admin/customers/{id}/addresses</c>: from the read model; a missing customer has no addresses
+    /// (200, empty).</summary>
     internal static async Task<IResult> ListAsync(string id, HttpContext http, CustomerReadModel readModel)
     {
         if (!RequestQuery.Read(http.Request, ListSchema).TryGetValue(out var query, out var error)
@@ -49,7 +51,8 @@ internal static class AdminCustomerAddressRoutes
         return JsonBodyResult.Of(Envelopes.ListJson("addresses", items, addresses.Count, page.Offset, page.Limit));
     }
 
-    /// <summary>A7: answers the customer (admin fields: no addresses unless <c>fields</c> asks for them).</summary>
+    /// <summary><c>POST /admin/customers/{id}/addresses</c>: answers the customer (admin fields: no addresses unless
+    /// <c>fields</c> asks for them).</summary>
     internal static async Task<IResult> AddAsync(string id, HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminAddress)).TryGetValue(out var body, out var error)
@@ -69,7 +72,8 @@ internal static class AdminCustomerAddressRoutes
         }
     }
 
-    /// <summary>A8: not this customer's address (or no such customer): 200 <c>{}</c>, as in Medusa.</summary>
+    /// <summary><c>GET /admin/customers/{id}/addresses/{address_id}</c>: not this customer's address (or no such
+    /// customer): 200 <c>{}</c>, as in Medusa.</summary>
     internal static async Task<IResult> GetAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!AdminQuery.Fields(http, AddressFields).TryGetValue(out var fields, out var error))
@@ -83,7 +87,8 @@ internal static class AdminCustomerAddressRoutes
             : JsonBodyResult.Wrapped("address", Project(address, fields));
     }
 
-    /// <summary>A9: not this customer's address: nothing changes and the customer is answered (or <c>{}</c> without one).</summary>
+    /// <summary><c>POST /admin/customers/{id}/addresses/{address_id}</c>: not this customer's address: nothing changes
+    /// and the customer is answered (or <c>{}</c> without one).</summary>
     internal static async Task<IResult> UpdateAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminAddress)).TryGetValue(out var body, out var error)
@@ -107,8 +112,9 @@ internal static class AdminCustomerAddressRoutes
     }
 
     /// <summary>
-    /// A10: a hard delete of this customer's address; another customer's address is left alone (Medusa would delete
-    /// it, Q2). Always 200 with the address id and the customer as <c>parent</c> (left out when there is none).
+    /// <c>DELETE /admin/customers/{id}/addresses/{address_id}</c>: a hard delete of this customer's address; another
+    /// customer's address is left alone (Medusa would delete it). Always 200 with the address id and the customer as
+    /// <c>parent</c> (left out when there is none).
     /// </summary>
     internal static async Task<IResult> DeleteAsync(string id, string addressId, HttpContext http, IGrainFactory grains)
     {

@@ -10,7 +10,7 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Admin.Customers;
 
 /// <summary>
-/// A11 <c>POST /admin/customers/{id}/customer-groups</c> <c>{add?, remove?}</c> (group ids): one customer in and out of
+/// <c>POST /admin/customers/{id}/customer-groups</c> <c>{add?, remove?}</c> (group ids): one customer in and out of
 /// groups, in one transaction (nothing changes when an id is unknown). Answers the customer (<c>fields=*groups</c> shows
 /// its groups).
 /// </summary>

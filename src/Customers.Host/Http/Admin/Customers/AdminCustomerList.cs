@@ -6,7 +6,7 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Admin.Customers;
 
 /// <summary>
-/// A1 <c>GET /admin/customers</c>, from the read model in one statement (plus one for <c>*addresses</c>): <c>q</c> over
+/// <c>GET /admin/customers</c>, from the read model in one statement (plus one for <c>*addresses</c>): <c>q</c> over
 /// e-mail, names, phone and company; equality filters; operator maps on <c>id</c> and the timestamps; <c>$and</c> and
 /// <c>$or</c>; one <c>order</c> field from the customer's columns (anything else is 400, where Medusa answers 500);
 /// paging with an exact count. The <c>groups</c> filter matches members of live groups (plus one statement for
@@ -15,9 +15,9 @@ namespace Customers.Host.Http.Admin.Customers;
 internal static class AdminCustomerList
 {
     /// <summary>
-    /// A1's <c>groups</c> filter: customers with a membership in a matching live group. Group ids (<c>groups=id</c>,
+    /// The list's <c>groups</c> filter: customers with a membership in a matching live group. Group ids (<c>groups=id</c>,
     /// <c>groups[]=id</c>, <c>groups[0]=id</c>) or an object of group filters (<c>groups[id]=id</c>,
-    /// <c>groups[name]=VIP</c>, operator maps on the timestamps). Deleted groups never match (spec Q20).
+    /// <c>groups[name]=VIP</c>, operator maps on the timestamps). Deleted groups never match (docs/medusa-compatibility.md D15).
     /// </summary>
     private static readonly FilterField GroupsFilter = new(
         CustomerReadModel.GroupsRelation,

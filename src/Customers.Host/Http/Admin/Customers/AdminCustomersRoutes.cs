@@ -12,15 +12,17 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Admin.Customers;
 
 /// <summary>
-/// <c>/admin/customers</c> (spec §3.4, A1-A10): any customer, by id. Lists and search read the relational read model;
-/// single customers and every write go through the customer's grain. Group memberships (A11, <c>*groups</c>) are read
-/// and changed in the relational model (<see cref="AdminCustomerGroupsOfCustomerRoutes"/>).
+/// <c>/admin/customers</c> (docs/medusa-compatibility.md §6.1-§6.10): any customer, by id. Lists and search read the
+/// relational read model; single customers and every write go through the customer's grain. Group memberships
+/// (<c>POST /admin/customers/{id}/customer-groups</c>, <c>*groups</c>) are read and changed in the relational model
+/// (<see cref="AdminCustomerGroupsOfCustomerRoutes"/>).
 /// </summary>
 internal static class AdminCustomersRoutes
 {
     internal static readonly FieldRules CustomerFields = new(CustomerWire.AdminCustomerDefaults);
 
-    /// <summary>A2: a guest customer (<c>has_account: false</c>) created by the caller (a user, or a secret key).</summary>
+    /// <summary><c>POST /admin/customers</c>: a guest customer (<c>has_account: false</c>) created by the caller (a
+    /// user, or a secret key).</summary>
     internal static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminCustomer)).TryGetValue(out var body, out var error)
@@ -35,7 +37,7 @@ internal static class AdminCustomersRoutes
         return CustomerResult(customer, fields);
     }
 
-    /// <summary>A3: missing or deleted answers 404 <c>Customer with id: … not found</c>.</summary>
+    /// <summary><c>GET /admin/customers/{id}</c>: missing or deleted answers 404 <c>Customer with id: … not found</c>.</summary>
     internal static async Task<IResult> GetAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel groups)
     {
         if (!AdminQuery.Fields(http, CustomerFields).TryGetValue(out var fields, out var error))
@@ -49,7 +51,8 @@ internal static class AdminCustomersRoutes
             : CustomerResult(customer, fields, await GroupsAsync([id], fields, groups, http.RequestAborted));
     }
 
-    /// <summary>A4: a partial update, e-mail included; missing answers 404 with Medusa's quoted id.</summary>
+    /// <summary><c>POST /admin/customers/{id}</c>: a partial update, e-mail included; missing answers 404 with Medusa's
+    /// quoted id.</summary>
     internal static async Task<IResult> UpdateAsync(string id, HttpContext http, IGrainFactory grains, CustomerGroupReadModel groups)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.AdminCustomer)).TryGetValue(out var body, out var error)
@@ -69,7 +72,8 @@ internal static class AdminCustomersRoutes
         }
     }
 
-    /// <summary>A5: soft delete, then the customer's login is unlinked (see <see cref="CustomerDeletion"/>). Always 200.</summary>
+    /// <summary><c>DELETE /admin/customers/{id}</c>: soft delete, then the customer's login is unlinked (see
+    /// <see cref="CustomerDeletion"/>). Always 200.</summary>
     internal static async Task<IResult> DeleteAsync(string id, HttpContext http, CustomerDeletion deletion)
     {
         await deletion.DeleteAsync(id, http.RequestAborted);

@@ -9,14 +9,15 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Store.Customers;
 
 /// <summary>
-/// S4: the caller's addresses with Medusa's list query: <c>q</c>, equality filters on city, country code and postal
-/// code, <c>order</c> from the allow-list, paging. A customer has few addresses, so this filters the grain's snapshot.
+/// <c>GET /store/customers/me/addresses</c>: the caller's addresses with Medusa's list query: <c>q</c>, equality
+/// filters on city, country code and postal code, <c>order</c> from the allow-list, paging. A customer has few
+/// addresses, so this filters the grain's snapshot.
 /// </summary>
 internal static class StoreAddressList
 {
     private static readonly string[] FilterFields = ["city", "country_code", "postal_code"];
 
-    // Medusa's searchable address columns (spec §1.8).
+    // Medusa's searchable address columns (docs/medusa-compatibility.md §2.9).
     private static readonly string[] SearchColumns =
         ["address_name", "company", "first_name", "last_name", "address_1", "address_2", "city", "province", "postal_code"];
 

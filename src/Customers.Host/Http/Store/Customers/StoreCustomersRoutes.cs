@@ -10,8 +10,8 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Store.Customers;
 
 /// <summary>
-/// <c>/store/customers</c> (spec §3.3, S1-S8): a signed-in customer's own profile and addresses. The customer is
-/// always the token's actor, so no route can reach another customer's data.
+/// <c>/store/customers</c> (docs/medusa-compatibility.md §5.1-§5.8): a signed-in customer's own profile and addresses.
+/// The customer is always the token's actor, so no route can reach another customer's data.
 /// </summary>
 internal static class StoreCustomersRoutes
 {
@@ -19,7 +19,8 @@ internal static class StoreCustomersRoutes
     private static readonly FieldRules AddressFields = new(CustomerWire.StoreAddressDefaults(), CustomerWire.StoreAddressDefaults());
     private static readonly ObjectSchema FieldsOnly = new(Field.String("fields"));
 
-    /// <summary>S1: creates the account customer for a freshly registered identity and links the two.</summary>
+    /// <summary><c>POST /store/customers</c>: creates the account customer for a freshly registered identity and links
+    /// the two.</summary>
     internal static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.StoreCreateCustomer)).TryGetValue(out var body, out var error)
@@ -115,7 +116,8 @@ internal static class StoreCustomersRoutes
         return CustomerResult(customer, fields);
     }
 
-    /// <summary>S8: note that Medusa answers with the <em>customer</em> id in <c>id</c> (spec Q1).</summary>
+    /// <summary><c>DELETE /store/customers/me/addresses/{address_id}</c>: note that Medusa answers with the
+    /// <em>customer</em> id in <c>id</c>.</summary>
     internal static async Task<IResult> DeleteAddressAsync(string addressId, HttpContext http, IGrainFactory grains)
     {
         if (!Selection(http, CustomerFields).TryGetValue(out var fields, out var error))
