@@ -25,15 +25,9 @@ public sealed class FieldsTests
         "created_at", "updated_at", "*addresses",
     ];
 
-<<<<<<< HEAD
-    // Spec §1.6: the store allow-list for customer payloads.
+    // docs/medusa-compatibility.md §4.1: the store allow-list for customer payloads.
     private static readonly FieldRules StoreCustomer = new(
         StoreCustomerDefaults,
-=======
-    // docs/medusa-compatibility.md §4.1: the store allow-list for customer payloads.
-    private static readonly FieldRules _storeCustomer = new(
-        _storeCustomerDefaults,
->>>>>>> comments
         [
             "id", "email", "company_name", "first_name", "last_name", "phone", "metadata", "has_account", "deleted_at",
             "created_at", "updated_at", "addresses", "orders", .. StoreAddressFields.Select(f => "addresses." + f),

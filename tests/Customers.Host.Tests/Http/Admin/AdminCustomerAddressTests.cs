@@ -13,14 +13,9 @@ namespace Customers.Host.Tests.Http.Admin;
 [Collection(HttpCollection.Name)]
 public sealed class AdminCustomerAddressTests(CustomersApiFactory api)
 {
-<<<<<<< HEAD
-    /// <summary>The admin address default: no <c>is_default_*</c> (Q3), no <c>deleted_at</c>.</summary>
-    private static readonly string[] AdminAddressKeys =
-=======
     /// <summary>The admin address default: no <c>is_default_*</c> (docs/medusa-compatibility.md §4.2), no
     /// <c>deleted_at</c>.</summary>
-    private static readonly string[] _adminAddressKeys =
->>>>>>> comments
+    private static readonly string[] AdminAddressKeys =
     [
         "id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
         "province", "postal_code", "country_code", "phone", "metadata", "created_at", "updated_at",
