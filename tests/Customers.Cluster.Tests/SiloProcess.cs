@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Customers.Testing;
 
 namespace Customers.Cluster.Tests;
 
@@ -235,19 +236,7 @@ public sealed class SiloProcess : IAsyncDisposable
         var configuration = metadata["Configuration"]!;
         var framework = metadata["TargetFramework"]!;
 
-        // This assembly is in tests/Customers.Cluster.Tests/bin/<Configuration>/<framework>/.
-        var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(SiloProcess).Assembly.Location)!);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Customers.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            throw new InvalidOperationException($"No Customers.sln above {typeof(SiloProcess).Assembly.Location}.");
-        }
-
-        var path = Path.Combine(directory.FullName, "src", "Customers.Host", "bin", configuration, framework, "Customers.Host.dll");
+        var path = Path.Combine(RepositoryRoot.Path, "src", "Customers.Host", "bin", configuration, framework, "Customers.Host.dll");
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException($"Build the host first (dotnet build -c {configuration}); {path} is missing.", path);

@@ -4,8 +4,6 @@ using Customers.Host.Hosting;
 using Customers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.Configuration;
-using Orleans.Runtime;
 using Orleans.TestingHost;
 using Xunit;
 

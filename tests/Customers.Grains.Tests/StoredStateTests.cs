@@ -5,7 +5,6 @@ using Customers.Abstractions.Auth;
 using Customers.Abstractions.Customers;
 using Customers.Grains.Storage;
 using Xunit;
-using static Customers.Grains.Tests.CustomerGrainTests;
 
 namespace Customers.Grains.Tests;
 

@@ -55,7 +55,8 @@ public static class Db
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] parameters)
     {
-        var command = new NpgsqlCommand(sql, connection);
+        // Test set-up builds tables of thousands of rows; on a busy machine that can outlast Npgsql's 30 s default.
+        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
         foreach (var parameter in parameters)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = parameter ?? DBNull.Value });

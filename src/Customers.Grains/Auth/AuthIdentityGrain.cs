@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;

@@ -38,7 +38,7 @@ internal sealed partial class RedirectSignIn(
     private const int MaxProviderMessageLength = 500;
 
     /// <summary>
-    /// Starts a sign-in and answers where to send the browser. <paramref name="body"/>'s <c>callback_url</c> (POST
+    /// Starts a sign-in and answers where to send the browser. The request body's <c>callback_url</c> (POST
     /// only, as in Medusa) picks one of the provider's allowed callback URLs; any other value is refused.
     /// </summary>
     public async Task<Uri> StartAsync(IAuthProvider provider, AuthenticationRequest request, bool isPost, CancellationToken ct)

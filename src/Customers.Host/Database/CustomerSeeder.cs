@@ -5,7 +5,6 @@ using Customers.Abstractions.Ids;
 using Customers.Grains.CustomerGroups;
 using Customers.Grains.Customers;
 using Customers.Grains.Storage;
-using Customers.Host.Hosting;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Storage;
@@ -52,14 +51,14 @@ internal sealed class CustomerSeeder(NpgsqlDataSource database, string serviceId
     private static readonly string[] Cities = ["London", "Paris", "Berlin", "Madrid", "Rome", "Lisbon", "Vienna", "Oslo", "Dublin", "Prague"];
     private static readonly string[] Countries = ["gb", "fr", "de", "es", "it", "pt", "at", "no", "ie", "cz"];
 
-    private readonly JsonSerializerOptions _json = StateJson();
+    private readonly JsonSerializerOptions _json = StorageJson();
     private readonly IHasher _hasher = new OrleansDefaultHasher();
 
-    /// <summary>The options the grain storage serializer uses (see <see cref="SiloSetup.ConfigureStateJson"/>).</summary>
-    private static JsonSerializerOptions StateJson()
+    /// <summary>The options the grain storage serializer uses (<see cref="StateJson"/>).</summary>
+    private static JsonSerializerOptions StorageJson()
     {
         var json = new JsonSerializerOptions();
-        SiloSetup.ConfigureStateJson(json);
+        StateJson.Configure(json);
         return json;
     }
 

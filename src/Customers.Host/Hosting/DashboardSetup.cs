@@ -1,4 +1,3 @@
-using Customers.Host.Http.Admin;
 using Orleans.Dashboard;
 
 namespace Customers.Host.Hosting;
@@ -10,8 +9,6 @@ namespace Customers.Host.Hosting;
 /// </summary>
 internal static class DashboardSetup
 {
-    public const string PathPrefix = "/dashboard";
-
     /// <summary>
     /// <c>Customers:Dashboard:Enabled</c> (default true). The dashboard profiles every grain call, which costs about
     /// 10-15 % of the hottest paths' throughput (docs/benchmarks.md); a deployment that watches the silos otherwise can

@@ -2,15 +2,11 @@ using System.Threading.RateLimiting;
 using Customers.Host.Auth;
 using Customers.Host.Database;
 using Customers.Host.Http;
-using Customers.Host.Http.Auth;
 using Customers.Host.Http.Health;
 using Customers.Host.Http.Store;
-using Customers.Host.Http.Store.Customers;
 using Customers.Host.ReadModel;
 using Customers.Host.Stores;
 using Customers.Medusa;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -18,8 +14,6 @@ namespace Customers.Host.Hosting;
 
 internal static class HttpSetup
 {
-    public const string RegistrationPolicy = "registration";
-    public const string ReadyTag = "ready";
 
     public static WebApplicationBuilder AddCustomersHttp(this WebApplicationBuilder builder, CustomersDatabase database)
     {
@@ -52,7 +46,7 @@ internal static class HttpSetup
         services.AddAuthentication().AddJwtBearer(options => BearerTokens.Configure(options, jwt, signingKey));
         services.AddRateLimiter(options =>
         {
-            options.AddPolicy(RegistrationPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+            options.AddPolicy(RateLimitOptions.RegistrationPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
                 ClientAddress.Of(http),
                 _ => new FixedWindowRateLimiterOptions
                 {
@@ -82,8 +76,8 @@ internal static class HttpSetup
         services.AddExceptionHandler<MedusaExceptionHandler>();
         services.AddProblemDetails();
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
-            .AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadinessChecks.Tag])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: [ReadinessChecks.Tag]);
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(options => MedusaJson.Configure(options.SerializerOptions));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes);
@@ -102,7 +96,7 @@ internal static class HttpSetup
         app.UseCustomersAdminGate();
         app.UseRateLimiter();
 
-        app.MapCustomersRoutes();
+        app.MapCustomersRoutes(DashboardSetup.IsEnabled(app.Configuration));
         return app;
     }
 
@@ -118,10 +112,4 @@ internal static class HttpSetup
                     .WithMethods("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE");
             }
         });
-}
-
-/// <summary>The client address used for per-IP limits.</summary>
-internal static class ClientAddress
-{
-    public static string Of(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

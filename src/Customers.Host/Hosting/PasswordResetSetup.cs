@@ -2,8 +2,6 @@ using Customers.Grains.Auth;
 using Customers.Host.Auth;
 using Customers.Host.Database;
 using Customers.Host.Events;
-using Customers.Host.Http.Auth;
-using Customers.Host.Http.Store.Customers;
 using Customers.Host.Notifications;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

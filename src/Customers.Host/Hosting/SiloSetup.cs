@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Customers.Grains.Auth;
 using Customers.Grains.Storage;
 using Orleans.Configuration;
@@ -62,7 +60,7 @@ internal static class SiloSetup
             options.ConnectionString = connectionString;
         });
         silo.UseSystemTextJsonGrainStorageSerializer();
-        silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(options => ConfigureStateJson(options.JsonSerializerOptions));
+        silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(options => StateJson.Configure(options.JsonSerializerOptions));
         return silo;
     }
 
@@ -71,11 +69,4 @@ internal static class SiloSetup
             ? ip
             : Dns.GetHostAddresses(address).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
               ?? throw new InvalidOperationException($"Customers:Cluster:AdvertisedAddress '{address}' does not resolve to an IPv4 address.");
-
-    /// <summary>The storage JSON contract; changing it later would blank existing rows, so tests pin it.</summary>
-    public static void ConfigureStateJson(JsonSerializerOptions json)
-    {
-        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
-    }
 }

@@ -1,5 +1,5 @@
 using Customers.Host.Auth;
-using Customers.Host.Hosting;
+using Customers.Host.Http.Health;
 using Customers.Host.Http.Admin;
 using Customers.Host.Http.Admin.ApiKeys;
 using Customers.Host.Http.Admin.CustomerGroups;
@@ -19,9 +19,12 @@ namespace Customers.Host.Http;
 /// </summary>
 internal static class RouteMap
 {
-    public static WebApplication MapCustomersRoutes(this WebApplication app)
+    /// <summary>Where the Orleans Dashboard is served, when it is on.</summary>
+    public const string DashboardPrefix = "/dashboard";
+
+    public static WebApplication MapCustomersRoutes(this WebApplication app, bool dashboard)
     {
-        MapOperations(app);
+        MapOperations(app, dashboard);
         MapAuth(app.MapGroup("/auth").WithTags("Auth").RequireCors("auth"));
         MapStore(app.MapGroup("/store").RequireCors("store"));
         MapAdmin(app.MapGroup(AdminGate.PathPrefix).AddEndpointFilter(AdminGate.RequireAdmission).RequireCors("admin"));
@@ -38,14 +41,14 @@ internal static class RouteMap
     }
 
     /// <summary>Health, the OpenAPI document and the Orleans Dashboard (admins only).</summary>
-    private static void MapOperations(WebApplication app)
+    private static void MapOperations(WebApplication app, bool dashboard)
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HttpSetup.ReadyTag) });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadinessChecks.Tag) });
         app.MapOpenApi();
-        if (DashboardSetup.IsEnabled(app.Configuration))
+        if (dashboard)
         {
-            app.MapOrleansDashboard(routePrefix: DashboardSetup.PathPrefix)
+            app.MapOrleansDashboard(routePrefix: DashboardPrefix)
                 .RequireActor(AdminGate.UserActorType, AuthMechanisms.Admin);
         }
     }
@@ -58,7 +61,7 @@ internal static class RouteMap
         auth.MapDelete("/session", AuthRoutes.EndSessionAsync).RequireActor(null, AuthMechanisms.Session, allowUnregistered: true);
         auth.MapGet("/{actorType}/providers", AuthRoutes.ListProviders);
         auth.MapMethods("/{actorType}/{provider}", ["GET", "POST"], AuthRoutes.LoginAsync);
-        auth.MapPost("/{actorType}/{provider}/register", AuthRoutes.RegisterAsync).RequireRateLimiting(HttpSetup.RegistrationPolicy);
+        auth.MapPost("/{actorType}/{provider}/register", AuthRoutes.RegisterAsync).RequireRateLimiting(RateLimitOptions.RegistrationPolicy);
         auth.MapMethods("/{actorType}/{provider}/callback", ["GET", "POST"], AuthRoutes.CallbackAsync);
         auth.MapPost("/{actorType}/{provider}/reset-password", PasswordResetRoutes.RequestResetAsync);
         auth.MapPost("/{actorType}/{provider}/update", PasswordResetRoutes.UpdateAsync);

@@ -1,5 +1,4 @@
 using Customers.Host.ReadModel.Sql;
-using Customers.Medusa;
 using NpgsqlTypes;
 
 namespace Customers.Host.ReadModel;

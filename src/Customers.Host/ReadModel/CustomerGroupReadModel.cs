@@ -2,7 +2,6 @@ using System.Data.Common;
 using Customers.Abstractions.CustomerGroups;
 using Customers.Abstractions.Customers;
 using Customers.Host.ReadModel.Sql;
-using Customers.Host.Stores;
 using Customers.Medusa;
 using Npgsql;
 using NpgsqlTypes;
@@ -12,7 +11,7 @@ namespace Customers.Host.ReadModel;
 /// <summary>
 /// Admin reads of customer groups and memberships from the relational model (<c>customer_group</c>, written by the
 /// group grains' trigger in the same transaction as their state; <c>customer_group_customer</c>, written by
-/// <see cref="CustomerGroupMembership"/>). Deleted groups and deleted customers are left out of every answer,
+/// <c>Stores/CustomerGroupMembership</c>). Deleted groups and deleted customers are left out of every answer,
 /// memberships included. Each read is one statement.
 /// </summary>
 internal sealed class CustomerGroupReadModel(NpgsqlDataSource database)

@@ -11,7 +11,7 @@ public sealed record ReceivedWebhook(
 
 /// <summary>
 /// A real HTTP receiver on loopback (<see cref="HttpListener"/>), one path per webhook. Each path verifies the
-/// signature with its own secret and answers what <see cref="Answer"/> says. Tests wait on its signals
+/// signature with its own secret and answers what its <c>answer</c> function says. Tests wait on its signals
 /// (<see cref="WaitForAsync"/>), never on time.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable

@@ -2,7 +2,6 @@ using Customers.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 

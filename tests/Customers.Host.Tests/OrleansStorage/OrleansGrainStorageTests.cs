@@ -5,15 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Orleans;
 using Orleans.Configuration;
-using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Xunit;
 using static Customers.Host.Tests.OrleansStorage.StateJson;
-using SiloSetup = Customers.Host.Hosting.SiloSetup;
 
 namespace Customers.Host.Tests.OrleansStorage;
 
@@ -172,7 +169,7 @@ public sealed class OrleansGrainStorageTests(MigratedDatabaseFixture database) :
     {
         var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
         var json = new SystemTextJsonGrainStorageSerializerOptions();
-        SiloSetup.ConfigureStateJson(json.JsonSerializerOptions);
+        Customers.Grains.Storage.StateJson.Configure(json.JsonSerializerOptions);
         var storage = new AdoNetGrainStorage(
             services.GetRequiredService<IActivatorProvider>(),
             NullLogger<AdoNetGrainStorage>.Instance,

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Errors;
-using Customers.Host.Hosting;
 
 namespace Customers.Host.Auth.Providers;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
-using Customers.Host.Hosting;
 
 namespace Customers.Host.Auth.Providers;
 

@@ -1,5 +1,4 @@
 using Customers.Host.Auth;
-using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin;
 

@@ -1,7 +1,3 @@
-using Customers.Host.Http.Admin.ApiKeys;
-using Customers.Host.Http.Admin.CustomerGroups;
-using Customers.Host.Http.Admin.Customers;
-using Customers.Host.Http.Admin.Users;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Admin;

@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
-using Customers.Abstractions.Errors;
 using Customers.Host.Auth;
 using Customers.Host.Auth.Providers;
-using Customers.Host.Hosting;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Auth;

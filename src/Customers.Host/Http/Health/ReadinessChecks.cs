@@ -3,6 +3,12 @@ using Npgsql;
 
 namespace Customers.Host.Http.Health;
 
+/// <summary>The tag of the checks behind <c>/health/ready</c>.</summary>
+internal static class ReadinessChecks
+{
+    public const string Tag = "ready";
+}
+
 /// <summary>Ready only when PostgreSQL answers: every write and every login depends on it.</summary>
 internal sealed class DatabaseHealthCheck(NpgsqlDataSource database) : IHealthCheck
 {

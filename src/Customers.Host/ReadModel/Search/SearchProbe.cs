@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Customers.Host.ReadModel.Search;
 
 /// <summary>
-/// Chooses the probe of a search (<see cref="Filter.Search.Probe"/>): the word of <c>q</c> the fewest rows contain.
+/// Chooses the probe of a search (<see cref="ProbedSearch.Probe"/>): the word of <c>q</c> the fewest rows contain.
 /// A trigram GIN index intersects the posting lists of all trigrams of a pattern, so a whole e-mail costs as much as
 /// the lists of its common parts (<c>gmail</c>, <c>com</c>) are long. Every match of <c>'%q%'</c> contains each literal
 /// word of q, so looking up only the rarest one and checking the whole pattern on its rows finds the same rows, faster.

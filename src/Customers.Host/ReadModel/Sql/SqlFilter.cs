@@ -1,5 +1,3 @@
-using System.Data.Common;
-using Customers.Abstractions.Errors;
 using Customers.Host.ReadModel.Search;
 using Customers.Medusa;
 using Npgsql;

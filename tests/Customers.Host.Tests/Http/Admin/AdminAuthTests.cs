@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 using Customers.Host.Stores;
 using Customers.Testing;
 using Microsoft.Extensions.DependencyInjection;

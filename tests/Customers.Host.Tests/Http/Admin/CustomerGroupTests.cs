@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Customers.Medusa;
 using Customers.Testing;
 using Xunit;
 using static Customers.Host.Tests.Http.Admin.CustomerGroupFixture;

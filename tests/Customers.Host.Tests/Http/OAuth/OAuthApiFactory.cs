@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using Customers.Testing;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 

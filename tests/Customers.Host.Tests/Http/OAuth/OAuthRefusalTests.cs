@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Customers.Host.Hosting;
 using Customers.Testing;
 using Xunit;
 

@@ -99,7 +99,11 @@ public sealed class SeedTests(SeededApiFactory api) : IClassFixture<SeededApiFac
 
         async Task<long> ScalarAsync(string sql)
         {
-            await using var command = new NpgsqlCommand(sql.Replace("$1", $"'{seeded}'", StringComparison.Ordinal), connection, transaction);
+            // Bulk statements over every seeded row: no 30 s default on a busy machine.
+            await using var command = new NpgsqlCommand(sql.Replace("$1", $"'{seeded}'", StringComparison.Ordinal), connection, transaction)
+            {
+                CommandTimeout = 600,
+            };
             return Convert.ToInt64(await command.ExecuteScalarAsync());
         }
 

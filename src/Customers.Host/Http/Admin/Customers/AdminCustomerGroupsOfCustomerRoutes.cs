@@ -1,8 +1,5 @@
-using System.Text.Json.Nodes;
-using Customers.Abstractions.CustomerGroups;
 using Customers.Abstractions.Customers;
 using Customers.Host.Http.Admin.CustomerGroups;
-using Customers.Host.Http.Customers;
 using Customers.Host.ReadModel;
 using Customers.Host.Stores;
 using Customers.Medusa;
