@@ -103,19 +103,26 @@ public static class BodyReader
         }
 
         var mediaType = MediaType(contentType);
+        MedusaResult<JsonObject> parsed;
         if (IsJson(mediaType))
         {
-            return ParseJson(body);
+            parsed = ParseJson(body);
         }
-
-        if (mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        else if (mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            return QueryStringParser.ParseForm(Encoding.UTF8.GetString(body));
+            parsed = QueryStringParser.ParseForm(Encoding.UTF8.GetString(body));
+        }
+        else
+        {
+            return UnsupportedContentType(mediaType);
         }
 
-        return MedusaError.InvalidData(
-            $"Unsupported content type: '{mediaType.ToString()}'. Send application/json or application/x-www-form-urlencoded.");
+        return parsed.TryGetValue(out var request, out _) && StorableText.Check(request) is { } unstorable ? unstorable : parsed;
     }
+
+    private static MedusaError UnsupportedContentType(ReadOnlySpan<char> mediaType) =>
+        MedusaError.InvalidData(
+            $"Unsupported content type: '{mediaType.ToString()}'. Send application/json or application/x-www-form-urlencoded.");
 
     private static MedusaResult<JsonObject> ParseJson(ReadOnlySpan<byte> body)
     {
@@ -127,6 +134,11 @@ public static class BodyReader
         catch (JsonException e)
         {
             return MedusaError.InvalidData(e.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            // Undecodable text the parser met early; the rest is found by StorableText after parsing.
+            return Validation.Fail(StorableText.Issue(string.Empty));
         }
 
         return node switch

@@ -19,7 +19,7 @@ public static class RequestQuery
             return error;
         }
 
-        return schema.Validate(query) is { } invalid ? invalid : query;
+        return (StorableText.Check(query) ?? schema.Validate(query)) is { } invalid ? invalid : query;
     }
 
     /// <summary>Reads the body and validates it against <paramref name="schema"/>.</summary>

@@ -183,6 +183,9 @@ public static class Validation
     /// <summary>Nested path segments are joined with <c>", "</c> (<c>add, 0</c>).</summary>
     public static string Path(string field, int index) => $"{field}, {index}";
 
+    /// <summary>A key inside an object field (<c>metadata, color</c>).</summary>
+    public static string Path(string field, string key) => $"{field}, {key}";
+
     /// <summary>Checks one field; <paramref name="present"/> distinguishes an absent key from JSON <c>null</c>.</summary>
     public static string? Check(FieldRule rule, bool present, JsonNode? value)
     {
