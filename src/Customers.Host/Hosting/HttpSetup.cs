@@ -84,7 +84,7 @@ internal static class HttpSetup
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
             .AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
-        services.AddOpenApi();
+        services.AddCustomersOpenApi();
         services.ConfigureHttpJsonOptions(options => MedusaJson.Configure(options.SerializerOptions));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes);
         builder.AddCustomersAuthProviders();
