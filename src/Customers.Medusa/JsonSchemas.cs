@@ -58,7 +58,7 @@ public static class JsonSchemas
     };
 
     /// <summary>What a list filter key lets through (<see cref="FilterSet"/>).</summary>
-    public static JsonObject Of(FilterField field) => field.Kind switch
+    internal static JsonObject Of(FilterField field) => field.Kind switch
     {
         FilterKind.Text => StringOrList(Validation.MaxStringLength),
         FilterKind.TextOperators => OneOf(
@@ -76,7 +76,7 @@ public static class JsonSchemas
     };
 
     /// <summary><c>$and</c> and <c>$or</c>: filter objects with the list's own keys.</summary>
-    public static JsonObject FilterGroup() =>
+    internal static JsonObject FilterGroup() =>
         ArrayOf(new JsonObject { ["type"] = "object", ["description"] = "Filters with the list's keys; unknown keys are ignored." });
 
     public static JsonObject Text(bool nullable = false, int? maxLength = null)

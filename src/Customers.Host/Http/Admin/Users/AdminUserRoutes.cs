@@ -55,7 +55,8 @@ internal static class AdminUserRoutes
     /// <summary>The OpenAPI description of this route.</summary>
     internal static class Docs
     {
-        public static readonly RouteDoc GetMe = new("AdminGetCurrentUser", "Get the signed-in admin user", WireSchemas.One("user", WireSchemas.User))
+        public static readonly RouteDoc GetMe = new(
+            "AdminGetCurrentUser", "Get the signed-in admin user (by session or bearer token: a secret key is no user)", WireSchemas.One("user", WireSchemas.User))
         {
             Query = AdminQuery.FieldsOnly,
             Errors = [StatusCodes.Status404NotFound],
