@@ -136,11 +136,12 @@ public sealed class FilterSet
             rules.Add(Field.String(SearchKey));
         }
 
-        rules.AddRange(_fields.Values.Select(field => Field.Custom(field.Name, (node, name) => Read(field, node, name, out _))));
+        rules.AddRange(_fields.Values.Select(field =>
+            Field.Custom(field.Name, (node, name) => Read(field, node, name, out _), JsonSchemas.Of(field))));
         if (andOr)
         {
-            rules.Add(Field.Custom(AndKey, (node, name) => ReadGroup(node, name, out _)));
-            rules.Add(Field.Custom(OrKey, (node, name) => ReadGroup(node, name, out _)));
+            rules.Add(Field.Custom(AndKey, (node, name) => ReadGroup(node, name, out _), JsonSchemas.FilterGroup()));
+            rules.Add(Field.Custom(OrKey, (node, name) => ReadGroup(node, name, out _), JsonSchemas.FilterGroup()));
         }
 
         Rules = rules;

@@ -22,7 +22,10 @@ public enum FieldKind
 }
 
 /// <summary>One top-level field of an <see cref="ObjectSchema"/>. Create it with <see cref="Field"/>.</summary>
-public sealed record FieldRule(string Name, FieldKind Kind, int MaxLength, Func<JsonNode?, string, string?>? Check = null);
+/// <param name="Accepts">For <see cref="FieldKind.Custom"/>: the JSON Schema of what <paramref name="Check"/> lets through,
+/// for the API description (<see cref="JsonSchemas.Of(FieldRule)"/>); null describes any value.</param>
+public sealed record FieldRule(
+    string Name, FieldKind Kind, int MaxLength, Func<JsonNode?, string, string?>? Check = null, JsonObject? Accepts = null);
 
 /// <summary>
 /// Field rules for Medusa request bodies and parsed query objects (docs/medusa-compatibility.md §2.4). Medusa's zod
@@ -78,7 +81,8 @@ public static class Field
     /// A route-specific rule. <paramref name="check"/> gets the value (never called when the key is absent) and the
     /// field name, and returns an issue text (see <see cref="Validation"/> helpers) or null when valid.
     /// </summary>
-    public static FieldRule Custom(string name, Func<JsonNode?, string, string?> check) => new(name, FieldKind.Custom, 0, check);
+    public static FieldRule Custom(string name, Func<JsonNode?, string, string?> check, JsonObject? accepts = null) =>
+        new(name, FieldKind.Custom, 0, check, accepts);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Customers.Host.Http.OpenApi;
 using Customers.Host.Stores;
 using Customers.Medusa;
 using Microsoft.AspNetCore.Authentication;
@@ -30,7 +31,7 @@ internal static class ActorRequirement
     public static TBuilder RequireActor<TBuilder>(
         this TBuilder builder, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered = false)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new Credentials(mechanisms)).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             if (!(await AuthenticateAsync(http, actorType, mechanisms, allowUnregistered)).TryGetValue(out var actor, out var error))

@@ -78,7 +78,7 @@ internal static class HttpSetup
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadinessChecks.Tag])
             .AddCheck<ClusterHealthCheck>("cluster", tags: [ReadinessChecks.Tag]);
-        services.AddOpenApi();
+        services.AddCustomersOpenApi();
         services.ConfigureHttpJsonOptions(options => MedusaJson.Configure(options.SerializerOptions));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes);
         builder.AddCustomersAuthProviders();

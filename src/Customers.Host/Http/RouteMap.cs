@@ -1,14 +1,16 @@
 using Customers.Host.Auth;
-using Customers.Host.Http.Health;
 using Customers.Host.Http.Admin;
 using Customers.Host.Http.Admin.ApiKeys;
 using Customers.Host.Http.Admin.CustomerGroups;
 using Customers.Host.Http.Admin.Customers;
 using Customers.Host.Http.Admin.Users;
 using Customers.Host.Http.Auth;
+using Customers.Host.Http.Health;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.Http.Store.Customers;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
+using Scalar.AspNetCore;
 
 namespace Customers.Host.Http;
 
@@ -26,8 +28,9 @@ internal static class RouteMap
     {
         MapOperations(app, dashboard);
         MapAuth(app.MapGroup("/auth").WithTags("Auth").RequireCors("auth"));
-        MapStore(app.MapGroup("/store").RequireCors("store"));
-        MapAdmin(app.MapGroup(AdminGate.PathPrefix).AddEndpointFilter(AdminGate.RequireAdmission).RequireCors("admin"));
+        MapStore(app.MapGroup("/store").WithMetadata(new Credentials(PublishableKey: true)).RequireCors("store"));
+        MapAdmin(app.MapGroup(AdminGate.PathPrefix).AddEndpointFilter(AdminGate.RequireAdmission)
+            .WithMetadata(new Credentials(AuthMechanisms.Admin)).RequireCors("admin"));
 
         // Like Express, an unknown path or method is a 404 "Cannot GET /x" (routing alone would answer 405).
         app.MapFallback(async context =>
@@ -46,25 +49,35 @@ internal static class RouteMap
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadinessChecks.Tag) });
         app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference(); // the interactive reference at /scalar/v1
+        }
+
         if (dashboard)
         {
             app.MapOrleansDashboard(routePrefix: DashboardPrefix)
-                .RequireActor(AdminGate.UserActorType, AuthMechanisms.Admin);
+                .RequireActor(AdminGate.UserActorType, AuthMechanisms.Admin)
+                .ExcludeFromDescription();
         }
     }
 
     /// <summary><c>/auth</c>: sign-in, registration, tokens, sessions and password reset, for every actor type.</summary>
     private static void MapAuth(RouteGroupBuilder auth)
     {
-        auth.MapPost("/token/refresh", AuthRoutes.RefreshAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
-        auth.MapPost("/session", AuthRoutes.StartSessionAsync).RequireActor(null, AuthMechanisms.Bearer, allowUnregistered: true);
-        auth.MapDelete("/session", AuthRoutes.EndSessionAsync).RequireActor(null, AuthMechanisms.Session, allowUnregistered: true);
-        auth.MapGet("/{actorType}/providers", AuthRoutes.ListProviders);
-        auth.MapMethods("/{actorType}/{provider}", ["GET", "POST"], AuthRoutes.LoginAsync);
-        auth.MapPost("/{actorType}/{provider}/register", AuthRoutes.RegisterAsync).RequireRateLimiting(RateLimitOptions.RegistrationPolicy);
-        auth.MapMethods("/{actorType}/{provider}/callback", ["GET", "POST"], AuthRoutes.CallbackAsync);
-        auth.MapPost("/{actorType}/{provider}/reset-password", PasswordResetRoutes.RequestResetAsync);
-        auth.MapPost("/{actorType}/{provider}/update", PasswordResetRoutes.UpdateAsync);
+        auth.MapPost("/token/refresh", AuthRoutes.RefreshAsync).Describe(AuthRoutes.Docs.Refresh)
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapPost("/session", AuthRoutes.StartSessionAsync).Describe(AuthRoutes.Docs.StartSession)
+            .RequireActor(null, AuthMechanisms.Bearer, allowUnregistered: true);
+        auth.MapDelete("/session", AuthRoutes.EndSessionAsync).Describe(AuthRoutes.Docs.EndSession)
+            .RequireActor(null, AuthMechanisms.Session, allowUnregistered: true);
+        auth.MapGet("/{actorType}/providers", AuthRoutes.ListProviders).Describe(AuthRoutes.Docs.ListProviders);
+        auth.MapMethods("/{actorType}/{provider}", ["GET", "POST"], AuthRoutes.LoginAsync).Describe(AuthRoutes.Docs.Login);
+        auth.MapPost("/{actorType}/{provider}/register", AuthRoutes.RegisterAsync).Describe(AuthRoutes.Docs.Register)
+            .RequireRateLimiting(RateLimitOptions.RegistrationPolicy);
+        auth.MapMethods("/{actorType}/{provider}/callback", ["GET", "POST"], AuthRoutes.CallbackAsync).Describe(AuthRoutes.Docs.Callback);
+        auth.MapPost("/{actorType}/{provider}/reset-password", PasswordResetRoutes.RequestResetAsync).Describe(PasswordResetRoutes.Docs.RequestReset);
+        auth.MapPost("/{actorType}/{provider}/update", PasswordResetRoutes.UpdateAsync).Describe(PasswordResetRoutes.Docs.Update);
     }
 
     /// <summary><c>/store</c>: the signed-in customer's own data. Every request needs a publishable key
@@ -72,53 +85,54 @@ internal static class RouteMap
     private static void MapStore(RouteGroupBuilder store)
     {
         var customers = store.MapGroup("/customers").WithTags("Store customers");
-        customers.MapPost("", StoreCustomersRoutes.CreateAsync)
+        customers.MapPost("", StoreCustomersRoutes.CreateAsync).Describe(StoreCustomersRoutes.Docs.Create)
             .RequireActor(Actor.CustomerActorType, AuthMechanisms.BearerOrSession, allowUnregistered: true);
 
         var me = customers.MapGroup("/me").RequireActor(Actor.CustomerActorType, AuthMechanisms.BearerOrSession);
-        me.MapGet("", StoreCustomersRoutes.GetMeAsync);
-        me.MapPost("", StoreCustomersRoutes.UpdateMeAsync);
-        me.MapPost("/password", StoreCustomerPasswordRoutes.ChangePasswordAsync);
-        me.MapGet("/addresses", StoreAddressList.ListAsync);
-        me.MapPost("/addresses", StoreCustomersRoutes.AddAddressAsync);
-        me.MapGet("/addresses/{addressId}", StoreCustomersRoutes.GetAddressAsync);
-        me.MapPost("/addresses/{addressId}", StoreCustomersRoutes.UpdateAddressAsync);
-        me.MapDelete("/addresses/{addressId}", StoreCustomersRoutes.DeleteAddressAsync);
+        me.MapGet("", StoreCustomersRoutes.GetMeAsync).Describe(StoreCustomersRoutes.Docs.GetMe);
+        me.MapPost("", StoreCustomersRoutes.UpdateMeAsync).Describe(StoreCustomersRoutes.Docs.UpdateMe);
+        me.MapPost("/password", StoreCustomerPasswordRoutes.ChangePasswordAsync).Describe(StoreCustomerPasswordRoutes.Docs.ChangePassword);
+        me.MapGet("/addresses", StoreAddressList.ListAsync).Describe(StoreAddressList.Docs.List);
+        me.MapPost("/addresses", StoreCustomersRoutes.AddAddressAsync).Describe(StoreCustomersRoutes.Docs.AddAddress);
+        me.MapGet("/addresses/{addressId}", StoreCustomersRoutes.GetAddressAsync).Describe(StoreCustomersRoutes.Docs.GetAddress);
+        me.MapPost("/addresses/{addressId}", StoreCustomersRoutes.UpdateAddressAsync).Describe(StoreCustomersRoutes.Docs.UpdateAddress);
+        me.MapDelete("/addresses/{addressId}", StoreCustomersRoutes.DeleteAddressAsync).Describe(StoreCustomersRoutes.Docs.DeleteAddress);
     }
 
     /// <summary><c>/admin</c>: behind <see cref="AdminGate"/> (admin user token or session, or a secret API key).</summary>
     private static void MapAdmin(RouteGroupBuilder admin)
     {
         admin.MapGroup("/users").WithTags("Admin users")
-            .MapGet("/me", AdminUserRoutes.GetMeAsync);
+            .MapGet("/me", AdminUserRoutes.GetMeAsync).Describe(AdminUserRoutes.Docs.GetMe);
 
         var keys = admin.MapGroup("/api-keys").WithTags("Admin API keys");
-        keys.MapGet("", AdminApiKeyRoutes.ListAsync);
-        keys.MapPost("", AdminApiKeyRoutes.CreateAsync);
-        keys.MapGet("/{id}", AdminApiKeyRoutes.GetAsync);
-        keys.MapPost("/{id}", AdminApiKeyRoutes.UpdateAsync);
-        keys.MapDelete("/{id}", AdminApiKeyRoutes.DeleteAsync);
-        keys.MapPost("/{id}/revoke", AdminApiKeyRoutes.RevokeAsync);
+        keys.MapGet("", AdminApiKeyRoutes.ListAsync).Describe(AdminApiKeyRoutes.Docs.List);
+        keys.MapPost("", AdminApiKeyRoutes.CreateAsync).Describe(AdminApiKeyRoutes.Docs.Create);
+        keys.MapGet("/{id}", AdminApiKeyRoutes.GetAsync).Describe(AdminApiKeyRoutes.Docs.Get);
+        keys.MapPost("/{id}", AdminApiKeyRoutes.UpdateAsync).Describe(AdminApiKeyRoutes.Docs.Update);
+        keys.MapDelete("/{id}", AdminApiKeyRoutes.DeleteAsync).Describe(AdminApiKeyRoutes.Docs.Delete);
+        keys.MapPost("/{id}/revoke", AdminApiKeyRoutes.RevokeAsync).Describe(AdminApiKeyRoutes.Docs.Revoke);
 
         var customers = admin.MapGroup("/customers").WithTags("Admin customers");
-        customers.MapGet("", AdminCustomerList.ListAsync);
-        customers.MapPost("", AdminCustomersRoutes.CreateAsync);
-        customers.MapGet("/{id}", AdminCustomersRoutes.GetAsync);
-        customers.MapPost("/{id}", AdminCustomersRoutes.UpdateAsync);
-        customers.MapDelete("/{id}", AdminCustomersRoutes.DeleteAsync);
-        customers.MapGet("/{id}/addresses", AdminCustomerAddressRoutes.ListAsync);
-        customers.MapPost("/{id}/addresses", AdminCustomerAddressRoutes.AddAsync);
-        customers.MapGet("/{id}/addresses/{addressId}", AdminCustomerAddressRoutes.GetAsync);
-        customers.MapPost("/{id}/addresses/{addressId}", AdminCustomerAddressRoutes.UpdateAsync);
-        customers.MapDelete("/{id}/addresses/{addressId}", AdminCustomerAddressRoutes.DeleteAsync);
-        customers.MapPost("/{id}/customer-groups", AdminCustomerGroupsOfCustomerRoutes.ChangeGroupsAsync);
+        customers.MapGet("", AdminCustomerList.ListAsync).Describe(AdminCustomerList.Docs.List);
+        customers.MapPost("", AdminCustomersRoutes.CreateAsync).Describe(AdminCustomersRoutes.Docs.Create);
+        customers.MapGet("/{id}", AdminCustomersRoutes.GetAsync).Describe(AdminCustomersRoutes.Docs.Get);
+        customers.MapPost("/{id}", AdminCustomersRoutes.UpdateAsync).Describe(AdminCustomersRoutes.Docs.Update);
+        customers.MapDelete("/{id}", AdminCustomersRoutes.DeleteAsync).Describe(AdminCustomersRoutes.Docs.Delete);
+        customers.MapGet("/{id}/addresses", AdminCustomerAddressRoutes.ListAsync).Describe(AdminCustomerAddressRoutes.Docs.List);
+        customers.MapPost("/{id}/addresses", AdminCustomerAddressRoutes.AddAsync).Describe(AdminCustomerAddressRoutes.Docs.Add);
+        customers.MapGet("/{id}/addresses/{addressId}", AdminCustomerAddressRoutes.GetAsync).Describe(AdminCustomerAddressRoutes.Docs.Get);
+        customers.MapPost("/{id}/addresses/{addressId}", AdminCustomerAddressRoutes.UpdateAsync).Describe(AdminCustomerAddressRoutes.Docs.Update);
+        customers.MapDelete("/{id}/addresses/{addressId}", AdminCustomerAddressRoutes.DeleteAsync).Describe(AdminCustomerAddressRoutes.Docs.Delete);
+        customers.MapPost("/{id}/customer-groups", AdminCustomerGroupsOfCustomerRoutes.ChangeGroupsAsync)
+            .Describe(AdminCustomerGroupsOfCustomerRoutes.Docs.ChangeGroups);
 
         var groups = admin.MapGroup("/customer-groups").WithTags("Admin customer groups");
-        groups.MapGet("", AdminCustomerGroupList.ListAsync);
-        groups.MapPost("", AdminCustomerGroupsRoutes.CreateAsync);
-        groups.MapGet("/{id}", AdminCustomerGroupsRoutes.GetAsync);
-        groups.MapPost("/{id}", AdminCustomerGroupsRoutes.UpdateAsync);
-        groups.MapDelete("/{id}", AdminCustomerGroupsRoutes.DeleteAsync);
-        groups.MapPost("/{id}/customers", AdminCustomerGroupsRoutes.ChangeCustomersAsync);
+        groups.MapGet("", AdminCustomerGroupList.ListAsync).Describe(AdminCustomerGroupList.Docs.List);
+        groups.MapPost("", AdminCustomerGroupsRoutes.CreateAsync).Describe(AdminCustomerGroupsRoutes.Docs.Create);
+        groups.MapGet("/{id}", AdminCustomerGroupsRoutes.GetAsync).Describe(AdminCustomerGroupsRoutes.Docs.Get);
+        groups.MapPost("/{id}", AdminCustomerGroupsRoutes.UpdateAsync).Describe(AdminCustomerGroupsRoutes.Docs.Update);
+        groups.MapDelete("/{id}", AdminCustomerGroupsRoutes.DeleteAsync).Describe(AdminCustomerGroupsRoutes.Docs.Delete);
+        groups.MapPost("/{id}/customers", AdminCustomerGroupsRoutes.ChangeCustomersAsync).Describe(AdminCustomerGroupsRoutes.Docs.ChangeCustomers);
     }
 }

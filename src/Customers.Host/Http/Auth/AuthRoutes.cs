@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Host.Auth;
 using Customers.Host.Auth.Providers;
+using Customers.Host.Http.OpenApi;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Auth;
@@ -170,4 +171,46 @@ internal static class AuthRoutes
 
     private static JsonBodyResult TokenResult(string token) =>
         JsonBodyResult.Raw($$"""{"token":{{System.Text.Json.JsonSerializer.Serialize(token)}}}""");
+
+    /// <summary>The OpenAPI description of these routes.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc Refresh = new("AuthRefreshToken", "Issue a new token for the caller's identity", WireSchemas.Token())
+        {
+            Errors = [StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound],
+        };
+
+        public static readonly RouteDoc StartSession = new(
+            "AuthCreateSession", "Start a cookie session from a bearer token", WireSchemas.One("user", WireSchemas.TokenClaims));
+
+        public static readonly RouteDoc EndSession = new(
+            "AuthDeleteSession", "End the cookie session and revoke the identity's tokens", WireSchemas.Success());
+
+        public static readonly RouteDoc ListProviders = new(
+            "AuthListProviders",
+            "List the auth providers an actor type may use",
+            JsonSchemas.Wrapped("providers", JsonSchemas.ArrayOf(JsonSchemas.Ref(WireSchemas.AuthProvider))));
+
+        public static readonly RouteDoc Login = new("AuthLogin", "Log in, or start a redirect provider's sign-in", WireSchemas.TokenOrLocation())
+        {
+            Body = ProviderBody(),
+            Errors = [StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests],
+        };
+
+        public static readonly RouteDoc Register = new("AuthRegister", "Register an identity with a credentials provider", WireSchemas.Token())
+        {
+            Body = ProviderBody(),
+            Errors = [StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized],
+        };
+
+        public static readonly RouteDoc Callback = new("AuthCallback", "Complete a redirect provider's sign-in", WireSchemas.Token())
+        {
+            Body = JsonSchemas.Shape([], ("code", JsonSchemas.Text())),
+            Errors = [StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized],
+        };
+
+        // Read without a schema: each provider takes what it needs, other keys are ignored.
+        private static JsonObject ProviderBody() => JsonSchemas.Shape(
+            [], ("email", JsonSchemas.Text()), ("password", JsonSchemas.Text()), ("callback_url", JsonSchemas.Text()));
+    }
 }

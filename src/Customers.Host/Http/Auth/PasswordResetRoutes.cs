@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Host.Auth;
+using Customers.Host.Http.OpenApi;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Auth;
@@ -68,6 +69,27 @@ internal static class PasswordResetRoutes
             PasswordResetStatus.Completed => JsonBodyResult.Raw("""{"success":true}"""),
             PasswordResetStatus.PasswordMissing => MedusaError.Unauthorized("Unauthorized").ToResult(),
             _ => InvalidToken,
+        };
+    }
+
+    /// <summary>The OpenAPI description of these routes.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc RequestReset = new(
+            "AuthResetPassword",
+            "Request a password reset token; always 201, the token goes out as an event",
+            JsonSchemas.Const("Created"))
+        {
+            Body = JsonSchemas.Of(ResetPasswordBody),
+            Status = StatusCodes.Status201Created,
+            ContentType = "text/plain",
+        };
+
+        /// <summary>The reset token is sent as <c>Authorization: Bearer</c>; emailpass reads only <c>password</c>.</summary>
+        public static readonly RouteDoc Update = new("AuthUpdateProvider", "Set a new password with a reset token", WireSchemas.Success())
+        {
+            Body = JsonSchemas.Shape([], ("password", JsonSchemas.Text())),
+            Errors = [StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized],
         };
     }
 }

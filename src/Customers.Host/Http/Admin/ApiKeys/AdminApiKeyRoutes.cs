@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Customers.Host.Auth;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.Stores;
 using Customers.Medusa;
 
@@ -141,4 +142,47 @@ internal static class AdminApiKeyRoutes
 
     private static JsonObject Project(ApiKeyStore.ApiKeyRecord key, FieldSelection fields) =>
         Fields.Project(ApiKeyWire.Key(key), fields, ApiKeyWire.RelationColumns);
+
+    /// <summary>The OpenAPI description of these routes.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc List = new("AdminListApiKeys", "List and search API keys", WireSchemas.Page("api_keys", WireSchemas.ApiKey))
+        {
+            Query = ListSchema,
+        };
+
+        public static readonly RouteDoc Create = new(
+            "AdminCreateApiKey", "Create a publishable or secret API key", WireSchemas.One("api_key", WireSchemas.CreatedApiKey))
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CreateBody),
+        };
+
+        public static readonly RouteDoc Get = new("AdminGetApiKey", "Get an API key", Key())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Errors = [StatusCodes.Status404NotFound],
+        };
+
+        public static readonly RouteDoc Update = new("AdminUpdateApiKey", "Rename an API key", Key())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(UpdateBody),
+            Errors = [StatusCodes.Status404NotFound],
+        };
+
+        public static readonly RouteDoc Delete = new("AdminDeleteApiKey", "Delete a revoked API key", JsonSchemas.Deleted("api_key"))
+        {
+            Errors = [StatusCodes.Status400BadRequest],
+        };
+
+        public static readonly RouteDoc Revoke = new("AdminRevokeApiKey", "Revoke an API key, now or later", Key())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(RevokeBody),
+            Errors = [StatusCodes.Status404NotFound],
+        };
+
+        private static JsonObject Key() => WireSchemas.One("api_key", WireSchemas.ApiKey);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.ReadModel;
 using Customers.Medusa;
 
@@ -64,5 +65,15 @@ internal static class AdminCustomerGroupList
         }
 
         return JsonBodyResult.Of(Envelopes.ListJson("customer_groups", items, groups.Count, page.Offset, page.Limit));
+    }
+
+    /// <summary>The OpenAPI description of this route.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc List = new(
+            "AdminListCustomerGroups", "List, search and filter customer groups", WireSchemas.Page("customer_groups", WireSchemas.Group))
+        {
+            Query = Schema,
+        };
     }
 }

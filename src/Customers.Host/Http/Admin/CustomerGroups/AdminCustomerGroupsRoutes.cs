@@ -4,6 +4,7 @@ using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
 using Customers.Abstractions.Ids;
 using Customers.Host.Auth;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.ReadModel;
 using Customers.Host.Stores;
 using Customers.Medusa;
@@ -118,4 +119,44 @@ internal static class AdminCustomerGroupsRoutes
     private static async Task<IEnumerable<CustomerSnapshot>?> CustomersAsync(
         CustomerGroupSnapshot group, FieldSelection fields, CustomerGroupReadModel readModel, CancellationToken ct) =>
         fields.Includes(CustomerGroupWire.Customers) ? (await readModel.CustomersOfGroupsAsync([group.Id], ct))[group.Id] : null;
+
+    /// <summary>The OpenAPI description of these routes.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc Create = new("AdminCreateCustomerGroup", "Create a customer group", Group())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CustomerGroupRequests.Create),
+            Errors = [StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc Get = new("AdminGetCustomerGroup", "Get a customer group", Group())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Errors = [StatusCodes.Status404NotFound],
+        };
+
+        public static readonly RouteDoc Update = new("AdminUpdateCustomerGroup", "Rename a customer group or change its metadata", Group())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CustomerGroupRequests.Update),
+            Errors = [StatusCodes.Status404NotFound, StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc Delete = new(
+            "AdminDeleteCustomerGroup", "Delete a customer group", JsonSchemas.Deleted("customer_group"))
+        {
+            Errors = [StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc ChangeCustomers = new(
+            "AdminBatchCustomerGroupCustomers", "Add customers to a group and remove others", Group())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CustomerGroupRequests.Membership),
+            Errors = [StatusCodes.Status404NotFound],
+        };
+
+        private static JsonObject Group() => WireSchemas.One("customer_group", WireSchemas.Group);
+    }
 }

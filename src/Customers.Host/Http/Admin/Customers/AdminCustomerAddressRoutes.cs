@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
 using Customers.Host.Http.Customers;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.ReadModel;
 using Customers.Medusa;
 
@@ -148,4 +149,49 @@ internal static class AdminCustomerAddressRoutes
 
     private static JsonObject Project(AddressSnapshot address, FieldSelection fields) =>
         Fields.Project(CustomerWire.Address(address), fields, CustomerWire.RelationColumns);
+
+    /// <summary>The OpenAPI description of these routes.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc List = new(
+            "AdminListCustomerAddresses", "List and search a customer's addresses", WireSchemas.Page("addresses", WireSchemas.Address))
+        {
+            Query = ListSchema,
+        };
+
+        public static readonly RouteDoc Add = new(
+            "AdminCreateCustomerAddress", "Add an address to a customer; answers the customer", WireSchemas.One("customer", WireSchemas.Customer))
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CustomerRequests.AdminAddress),
+            Errors = [StatusCodes.Status404NotFound, StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc Get = new(
+            "AdminGetCustomerAddress",
+            "Get a customer's address ({} when it is not this customer's)",
+            WireSchemas.One("address", WireSchemas.Address, required: false))
+        {
+            Query = AdminQuery.FieldsOnly,
+        };
+
+        public static readonly RouteDoc Update = new(
+            "AdminUpdateCustomerAddress",
+            "Update a customer's address; answers the customer ({} without one)",
+            WireSchemas.One("customer", WireSchemas.Customer, required: false))
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CustomerRequests.AdminAddress),
+            Errors = [StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc Delete = new(
+            "AdminDeleteCustomerAddress",
+            "Delete a customer's address",
+            JsonSchemas.Deleted("customer_address", JsonSchemas.Ref(WireSchemas.Customer)))
+        {
+            Query = AdminQuery.FieldsOnly,
+            Errors = [StatusCodes.Status409Conflict],
+        };
+    }
 }

@@ -1,5 +1,6 @@
 using Customers.Abstractions.Customers;
 using Customers.Host.Http.Admin.CustomerGroups;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.ReadModel;
 using Customers.Host.Stores;
 using Customers.Medusa;
@@ -38,5 +39,17 @@ internal static class AdminCustomerGroupsOfCustomerRoutes
 
         var groups = await AdminCustomersRoutes.GroupsAsync([customer.Id], fields, readModel, http.RequestAborted);
         return AdminCustomersRoutes.CustomerResult(customer, fields, groups);
+    }
+
+    /// <summary>The OpenAPI description of this route.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc ChangeGroups = new(
+            "AdminBatchCustomerGroups", "Add a customer to groups and remove it from others", WireSchemas.One("customer", WireSchemas.Customer))
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CustomerGroupRequests.Membership),
+            Errors = [StatusCodes.Status404NotFound],
+        };
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Customers.Host.Http.Customers;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.ReadModel;
 using Customers.Medusa;
 
@@ -70,5 +71,15 @@ internal static class AdminCustomerList
         }
 
         return JsonBodyResult.Of(Envelopes.ListJson("customers", items, customers.Count, page.Offset, page.Limit));
+    }
+
+    /// <summary>The OpenAPI description of this route.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc List = new(
+            "AdminListCustomers", "List, search and filter customers", WireSchemas.Page("customers", WireSchemas.Customer))
+        {
+            Query = Schema,
+        };
     }
 }

@@ -6,6 +6,7 @@ using Customers.Abstractions.Ids;
 using Customers.Host.Auth;
 using Customers.Host.Http.Admin.CustomerGroups;
 using Customers.Host.Http.Customers;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.ReadModel;
 using Customers.Medusa;
 
@@ -105,4 +106,36 @@ internal static class AdminCustomersRoutes
     internal static async Task<ILookup<string, CustomerGroupSnapshot>?> GroupsAsync(
         IReadOnlyCollection<string> customerIds, FieldSelection fields, CustomerGroupReadModel readModel, CancellationToken ct) =>
         fields.Includes(CustomerWire.Groups) && customerIds.Count > 0 ? await readModel.GroupsOfCustomersAsync(customerIds, ct) : null;
+
+    /// <summary>The OpenAPI description of these routes.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc Create = new("AdminCreateCustomer", "Create a guest customer", Customer())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CustomerRequests.AdminCustomer),
+            Errors = [StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc Get = new("AdminGetCustomer", "Get a customer", Customer())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Errors = [StatusCodes.Status404NotFound],
+        };
+
+        public static readonly RouteDoc Update = new("AdminUpdateCustomer", "Update a customer", Customer())
+        {
+            Query = AdminQuery.FieldsOnly,
+            Body = JsonSchemas.Of(CustomerRequests.AdminCustomer),
+            Errors = [StatusCodes.Status404NotFound, StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc Delete = new(
+            "AdminDeleteCustomer", "Delete a customer and unlink its logins", JsonSchemas.Deleted("customer"))
+        {
+            Errors = [StatusCodes.Status409Conflict],
+        };
+
+        private static JsonObject Customer() => WireSchemas.One("customer", WireSchemas.Customer);
+    }
 }

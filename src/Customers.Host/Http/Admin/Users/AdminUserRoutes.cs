@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Customers.Host.Auth;
+using Customers.Host.Http.OpenApi;
 using Customers.Host.Stores;
 using Customers.Medusa;
 
@@ -50,4 +51,15 @@ internal static class AdminUserRoutes
     }
 
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoRelations = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The OpenAPI description of this route.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc GetMe = new(
+            "AdminGetCurrentUser", "Get the signed-in admin user (by session or bearer token: a secret key is no user)", WireSchemas.One("user", WireSchemas.User))
+        {
+            Query = AdminQuery.FieldsOnly,
+            Errors = [StatusCodes.Status404NotFound],
+        };
+    }
 }

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Customers.Abstractions.Customers;
 using Customers.Host.Auth;
 using Customers.Host.Http.Customers;
+using Customers.Host.Http.OpenApi;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Store.Customers;
@@ -103,6 +104,16 @@ internal static class StoreAddressList
                 ? string.CompareOrdinal(x.GetValue<string>(), y.GetValue<string>())
                 : x.ToJsonString().CompareTo(y.ToJsonString());
             return order * direction;
+        };
+    }
+
+    /// <summary>The OpenAPI description of this route.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc List = new(
+            "StoreListAddresses", "List and search the customer's addresses", WireSchemas.Page("addresses", WireSchemas.Address))
+        {
+            Query = Schema,
         };
     }
 }

@@ -1,5 +1,6 @@
 using Customers.Abstractions.Auth;
 using Customers.Host.Auth;
+using Customers.Host.Http.OpenApi;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Store.Customers;
@@ -38,5 +39,16 @@ internal static class StoreCustomerPasswordRoutes
         }
 
         return JsonBodyResult.Raw("""{"success":true}""");
+    }
+
+    /// <summary>The OpenAPI description of this route.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc ChangePassword = new(
+            "StoreChangePassword", "Change the customer's password; every earlier token is revoked", WireSchemas.Success())
+        {
+            Body = JsonSchemas.Of(ChangePasswordBody),
+            Errors = [StatusCodes.Status409Conflict],
+        };
     }
 }

@@ -5,6 +5,7 @@ using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
 using Customers.Host.Auth;
 using Customers.Host.Http.Customers;
+using Customers.Host.Http.OpenApi;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Store.Customers;
@@ -152,4 +153,63 @@ internal static class StoreCustomersRoutes
 
     internal static JsonObject Project(JsonObject full, FieldSelection fields) =>
         Fields.Project(full, fields, CustomerWire.RelationColumns);
+
+    /// <summary>The OpenAPI description of these routes.</summary>
+    internal static class Docs
+    {
+        public static readonly RouteDoc Create = new(
+            "StoreCreateCustomer", "Create the customer of a newly registered identity", Customer())
+        {
+            Query = FieldsOnly,
+            Body = JsonSchemas.Of(CustomerRequests.StoreCreateCustomer),
+            Errors = [StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity],
+        };
+
+        public static readonly RouteDoc GetMe = new("StoreGetCustomer", "Get the signed-in customer", Customer())
+        {
+            Query = FieldsOnly,
+            Errors = [StatusCodes.Status404NotFound],
+        };
+
+        public static readonly RouteDoc UpdateMe = new("StoreUpdateCustomer", "Update the signed-in customer", Customer())
+        {
+            Query = FieldsOnly,
+            Body = JsonSchemas.Of(CustomerRequests.StoreUpdateCustomer),
+            Errors = [StatusCodes.Status404NotFound, StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc AddAddress = new("StoreCreateAddress", "Add an address; answers the customer", Customer())
+        {
+            Query = FieldsOnly,
+            Body = JsonSchemas.Of(CustomerRequests.Address),
+            Errors = [StatusCodes.Status404NotFound, StatusCodes.Status409Conflict],
+        };
+
+        public static readonly RouteDoc GetAddress = new(
+            "StoreGetAddress", "Get one of the customer's addresses", WireSchemas.One("address", WireSchemas.Address))
+        {
+            Query = FieldsOnly,
+            Errors = [StatusCodes.Status404NotFound],
+        };
+
+        public static readonly RouteDoc UpdateAddress = new(
+            "StoreUpdateAddress", "Update one of the customer's addresses; answers the customer", Customer())
+        {
+            Query = FieldsOnly,
+            Body = JsonSchemas.Of(CustomerRequests.Address),
+            Errors = [StatusCodes.Status404NotFound, StatusCodes.Status409Conflict],
+        };
+
+        /// <summary>Medusa answers the customer's id in <c>id</c>.</summary>
+        public static readonly RouteDoc DeleteAddress = new(
+            "StoreDeleteAddress",
+            "Delete one of the customer's addresses",
+            JsonSchemas.Deleted("address", JsonSchemas.Ref(WireSchemas.Customer), parentRequired: true))
+        {
+            Query = FieldsOnly,
+            Errors = [StatusCodes.Status404NotFound, StatusCodes.Status409Conflict],
+        };
+
+        private static JsonObject Customer() => WireSchemas.One("customer", WireSchemas.Customer);
+    }
 }
