@@ -1,4 +1,3 @@
-using Customers.Host.Http.OpenApi;
 using Customers.Host.Stores;
 using Customers.Medusa;
 using Microsoft.AspNetCore.Authentication;
@@ -31,7 +30,7 @@ internal static class ActorRequirement
     public static TBuilder RequireActor<TBuilder>(
         this TBuilder builder, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered = false)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new Credentials(mechanisms)).AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new RequiredCredentials(mechanisms)).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             if (!(await AuthenticateAsync(http, actorType, mechanisms, allowUnregistered)).TryGetValue(out var actor, out var error))

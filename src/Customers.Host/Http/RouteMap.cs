@@ -28,9 +28,9 @@ internal static class RouteMap
     {
         MapOperations(app, dashboard);
         MapAuth(app.MapGroup("/auth").WithTags("Auth").RequireCors("auth"));
-        MapStore(app.MapGroup("/store").WithMetadata(new Credentials(PublishableKey: true)).RequireCors("store"));
+        MapStore(app.MapGroup("/store").WithMetadata(new RequiredCredentials(PublishableKey: true)).RequireCors("store"));
         MapAdmin(app.MapGroup(AdminGate.PathPrefix).AddEndpointFilter(AdminGate.RequireAdmission)
-            .WithMetadata(new Credentials(AuthMechanisms.Admin)).RequireCors("admin"));
+            .WithMetadata(new RequiredCredentials(AuthMechanisms.Admin)).RequireCors("admin"));
 
         // Like Express, an unknown path or method is a 404 "Cannot GET /x" (routing alone would answer 405).
         app.MapFallback(async context =>

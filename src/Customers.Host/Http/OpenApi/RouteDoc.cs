@@ -8,7 +8,7 @@ namespace Customers.Host.Http.OpenApi;
 /// What the OpenAPI document says about one route, declared beside its handler and attached in <see cref="RouteMap"/>
 /// with <see cref="RouteDocs.Describe"/>. <see cref="Query"/> and <see cref="Body"/> come from the schemas the handler
 /// validates with. The 400 of those schemas and the refusals of the gates in front of the route (see
-/// <see cref="Credentials"/>, rate limits) are added by <see cref="RouteDocTransformer"/>, so <see cref="Errors"/> lists
+/// <see cref="RequiredCredentials"/>, rate limits) are added by <see cref="RouteDocTransformer"/>, so <see cref="Errors"/> lists
 /// only what the handler itself answers.
 /// </summary>
 /// <param name="Name">The operation id; a route serving several methods gets the method appended (<c>AuthLoginGet</c>).</param>
@@ -29,13 +29,6 @@ internal sealed record RouteDoc(string Name, string Summary, JsonObject Answer)
 
     public string ContentType { get; init; } = "application/json";
 }
-
-/// <summary>
-/// Endpoint metadata for the API description: credentials checked before a route's handler runs (by the admin gate,
-/// <see cref="ActorRequirement.RequireActor"/> and the publishable-key gate). The document shows them as security
-/// requirements, and their refusals as 401 (caller) and 400 (publishable key).
-/// </summary>
-internal sealed record Credentials(AuthMechanisms Caller = 0, bool PublishableKey = false);
 
 internal static class RouteDocs
 {

@@ -9,7 +9,7 @@ namespace Customers.Host.Http.OpenApi;
 
 /// <summary>
 /// Fills in an operation from its route's <see cref="RouteDoc"/>: operation id, query parameters, body, the success
-/// answer, and the Medusa errors of the handler, of its schemas and of the gates in front of it (<see cref="Credentials"/>,
+/// answer, and the Medusa errors of the handler, of its schemas and of the gates in front of it (<see cref="RequiredCredentials"/>,
 /// rate limits), with the matching security requirements.
 /// </summary>
 internal sealed class RouteDocTransformer : IOpenApiOperationTransformer
@@ -64,7 +64,7 @@ internal sealed class RouteDocTransformer : IOpenApiOperationTransformer
             };
         }
 
-        var credentials = metadata.OfType<Credentials>().ToList();
+        var credentials = metadata.OfType<RequiredCredentials>().ToList();
         operation.Responses = new OpenApiResponses
         {
             [doc.Status.ToString(CultureInfo.InvariantCulture)] = new OpenApiResponse
@@ -87,7 +87,7 @@ internal sealed class RouteDocTransformer : IOpenApiOperationTransformer
         return Task.CompletedTask;
     }
 
-    private static SortedSet<int> ErrorStatuses(RouteDoc doc, List<Credentials> credentials, IEnumerable<object> metadata)
+    private static SortedSet<int> ErrorStatuses(RouteDoc doc, List<RequiredCredentials> credentials, IEnumerable<object> metadata)
     {
         var statuses = new SortedSet<int>(doc.Errors);
         if (doc.Query is not null || doc.Body is not null || credentials.Any(c => c.PublishableKey))
@@ -118,7 +118,7 @@ internal sealed class RouteDocTransformer : IOpenApiOperationTransformer
     };
 
     /// <summary>One requirement per accepted caller mechanism (any one will do), each with the publishable key if needed.</summary>
-    private static List<OpenApiSecurityRequirement>? Security(List<Credentials> credentials, OpenApiDocument document)
+    private static List<OpenApiSecurityRequirement>? Security(List<RequiredCredentials> credentials, OpenApiDocument document)
     {
         var caller = credentials.Select(c => c.Caller).LastOrDefault(mechanisms => mechanisms != 0);
         var publishableKey = credentials.Any(c => c.PublishableKey);
