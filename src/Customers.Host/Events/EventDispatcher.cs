@@ -13,7 +13,7 @@ namespace Customers.Host.Events;
 /// the outcome per target: delivered, due again after an exponential backoff, or dead-lettered after the last try.
 /// A target that acknowledged is never sent the event again, so one failing webhook neither blocks nor duplicates
 /// delivery to another. A silo that dies between a webhook's 2xx and the record sends it again later (at least once):
-/// receivers de-duplicate by the event id header. Event data and webhook URLs and secrets are never logged.
+/// receivers de-duplicate by <c>webhook-id</c>. Event data and webhook URLs and secrets are never logged.
 /// </summary>
 internal sealed partial class EventDispatcher(
     EventOutbox outbox,
@@ -182,8 +182,10 @@ internal sealed partial class EventDispatcher(
         var body = Body(e);
         using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Create(hook.Secret!, time.GetUtcNow().ToUnixTimeSeconds(), body));
-        request.Headers.TryAddWithoutValidation(WebhookSignature.EventIdHeader, e.Id);
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, e.Id);
+        request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(hook.Keys, e.Id, timestamp, body));
         request.Headers.TryAddWithoutValidation(WebhookSignature.EventNameHeader, e.Name);
         request.Headers.TryAddWithoutValidation(WebhookSignature.AttemptHeader, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
