@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Events;
+using Customers.Host.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Customers.Host.Events;
@@ -22,6 +23,7 @@ internal sealed partial class EventDispatcher(
     IServiceProvider services,
     TimeProvider time,
     EventDeliveryObserver observer,
+    CustomersMetrics metrics,
     ILogger<EventDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "customers-webhooks";
@@ -39,6 +41,7 @@ internal sealed partial class EventDispatcher(
             try
             {
                 claimed = await RunOnceAsync(settings, stoppingToken);
+                metrics.OutboxObserved(await outbox.OldestUnfinishedAsync(stoppingToken));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -129,6 +132,7 @@ internal sealed partial class EventDispatcher(
 
         foreach (var (target, state) in tried)
         {
+            RecordTry(target, state);
             if (state.DeadLetteredAt is not null)
             {
                 LogDeadLettered(logger, e.Id, e.Name, target, state.Attempts, state.LastError ?? "");
@@ -142,6 +146,15 @@ internal sealed partial class EventDispatcher(
             {
                 observer.Raise(new DeliveryFinished(e.Id, e.Name, target, state.DeliveredAt is not null, state.Attempts));
             }
+        }
+    }
+
+    private void RecordTry(string target, TargetState state)
+    {
+        if (target.StartsWith(WebhookTargetPrefix, StringComparison.Ordinal))
+        {
+            var outcome = state.DeliveredAt is not null ? "delivered" : state.DeadLetteredAt is not null ? "dead_lettered" : "retried";
+            metrics.WebhookTry(target[WebhookTargetPrefix.Length..], outcome);
         }
     }
 

@@ -8,6 +8,7 @@ using Customers.Host.Http.Store;
 using Customers.Host.Http.Store.Customers;
 using Customers.Host.ReadModel;
 using Customers.Host.Stores;
+using Customers.Host.Telemetry;
 using Customers.Medusa;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -67,6 +68,7 @@ internal static class HttpSetup
                     context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
                 }
 
+                context.HttpContext.RequestServices.GetRequiredService<CustomersMetrics>().LimitRefusal("registration");
                 await TooManyRequests.ExecuteAsync(context.HttpContext);
             };
         });
