@@ -33,6 +33,9 @@ public sealed class MedusaApi(string publishableKey)
     public Task<ApiResponse> GetMeAsync(SiloProcess silo, string token) =>
         SendAsync(silo, HttpMethod.Get, "/store/customers/me", null, token);
 
+    public Task<ApiResponse> UpdateMeAsync(SiloProcess silo, string token, string firstName) =>
+        SendAsync(silo, HttpMethod.Post, "/store/customers/me", new JsonObject { ["first_name"] = firstName }, token);
+
     public Task<ApiResponse> AddAddressAsync(SiloProcess silo, string token, string city) =>
         SendAsync(silo, HttpMethod.Post, "/store/customers/me/addresses",
             new JsonObject { ["first_name"] = "Ada", ["address_1"] = "Main street 1", ["city"] = city, ["country_code"] = "dk" }, token);

@@ -23,8 +23,11 @@ public sealed record IdentitySnapshot(
 [Immutable]
 public sealed record ProviderIdentitySnapshot(string Id, string Provider, string EntityId, string? UserMetadataJson);
 
-/// <summary>The outcome of a password check. A locked account fails like a wrong password, so nothing leaks.</summary>
+/// <summary>
+/// The outcome of a password check. A locked account fails like a wrong password, so nothing leaks to the client;
+/// <paramref name="Locked"/> tells the host only, for its metrics.
+/// </summary>
 [GenerateSerializer]
 [Alias("customers.password-verification")]
 [Immutable]
-public sealed record PasswordVerification(bool Succeeded, IdentitySnapshot? Identity);
+public sealed record PasswordVerification(bool Succeeded, IdentitySnapshot? Identity, bool Locked = false);

@@ -112,7 +112,7 @@ internal sealed partial class AuthIdentityGrain(
         if (Identity.LockedUntil > now)
         {
             LogLoginWhileLocked(logger, Identity.Id);
-            return new PasswordVerification(false, null);
+            return new PasswordVerification(false, null, Locked: true);
         }
 
         if (!matches)

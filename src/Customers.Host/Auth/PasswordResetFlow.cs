@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Host.Notifications;
 using Customers.Host.ReadModel;
+using Customers.Host.Telemetry;
 
 namespace Customers.Host.Auth;
 
@@ -12,7 +13,8 @@ namespace Customers.Host.Auth;
 /// learn of it through the revocation feed). Neither the token nor its secret is ever logged.
 /// </summary>
 internal sealed class PasswordResetFlow(
-    IGrainFactory grains, IdentityLookup lookup, TokenIssuer tokens, INotificationSink notifications, TokenRevocations revocations)
+    IGrainFactory grains, IdentityLookup lookup, TokenIssuer tokens, INotificationSink notifications, TokenRevocations revocations,
+    CustomersMetrics metrics)
 {
     public const string EventName = "auth.password_reset";
 
@@ -45,6 +47,7 @@ internal sealed class PasswordResetFlow(
 
         // The token exists now: deliver it even if the client has gone away meanwhile.
         await notifications.PublishAsync(EventName, data, CancellationToken.None);
+        metrics.PasswordReset(actorType, "requested");
     }
 
     /// <summary>
@@ -60,9 +63,14 @@ internal sealed class PasswordResetFlow(
 
         var result = await grains.GetGrain<IAuthIdentityGrain>(identityId)
             .CompletePasswordResetAsync(new CompletePasswordReset(claims.TokenId, claims.Provider, claims.EntityId, newPassword));
+        if (result.Status == PasswordResetStatus.Completed)
+        {
+            metrics.PasswordReset(claims.ActorType, "completed");
+        }
+
         if (result is { Status: PasswordResetStatus.Completed, Identity.TokensValidAfter: { } revokedAt })
         {
-            revocations.Record(identityId, revokedAt);
+            revocations.Revoke(identityId, revokedAt, TokenRevocations.PasswordReset);
         }
 
         return result.Status;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Customers.Host.Telemetry;
 using Npgsql;
 
 namespace Customers.Host.Auth;
@@ -9,6 +10,7 @@ internal sealed partial class TokenRevocationFeed(
     TokenRevocations revocations,
     IOptions<JwtOptions> options,
     TimeProvider time,
+    CustomersMetrics metrics,
     ILogger<TokenRevocationFeed> logger) : BackgroundService
 {
     private long _lastSequence;
@@ -34,6 +36,8 @@ internal sealed partial class TokenRevocationFeed(
 
             _lastSequence = reader.GetInt64(2);
         }
+
+        metrics.RevocationsPulled();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

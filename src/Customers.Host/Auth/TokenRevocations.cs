@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Customers.Host.Telemetry;
 
 namespace Customers.Host.Auth;
 
@@ -7,8 +8,13 @@ namespace Customers.Host.Auth;
 /// identity grain; <see cref="TokenRevocationFeed"/> pulls new values from PostgreSQL every second, so every silo
 /// refuses old tokens within the poll interval without a grain call per request.
 /// </summary>
-internal sealed class TokenRevocations
+internal sealed class TokenRevocations(CustomersMetrics metrics)
 {
+    public const string Logout = "logout";
+    public const string PasswordChange = "password_change";
+    public const string PasswordReset = "password_reset";
+    public const string CustomerDeleted = "customer_deleted";
+
     private readonly ConcurrentDictionary<string, long> _firstValidIssuedAt = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -18,6 +24,14 @@ internal sealed class TokenRevocations
     public static long FirstValidIssuedAt(DateTimeOffset validAfter) =>
         (validAfter.ToUnixTimeMilliseconds() + 999) / 1000;
 
+    /// <summary>A revocation made on this silo: recorded, and counted under <paramref name="reason"/>.</summary>
+    public void Revoke(string authIdentityId, DateTimeOffset validAfter, string reason)
+    {
+        Record(authIdentityId, validAfter);
+        metrics.TokenRevocation(reason);
+    }
+
+    /// <summary>A revocation learnt from the feed (made here or on another silo): recorded only.</summary>
     public void Record(string authIdentityId, DateTimeOffset validAfter)
     {
         var first = FirstValidIssuedAt(validAfter);

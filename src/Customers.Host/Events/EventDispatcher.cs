@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Events;
+using Customers.Host.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Customers.Host.Events;
@@ -13,7 +14,7 @@ namespace Customers.Host.Events;
 /// the outcome per target: delivered, due again after an exponential backoff, or dead-lettered after the last try.
 /// A target that acknowledged is never sent the event again, so one failing webhook neither blocks nor duplicates
 /// delivery to another. A silo that dies between a webhook's 2xx and the record sends it again later (at least once):
-/// receivers de-duplicate by the event id header. Event data and webhook URLs and secrets are never logged.
+/// receivers de-duplicate by <c>webhook-id</c>. Event data and webhook URLs and secrets are never logged.
 /// </summary>
 internal sealed partial class EventDispatcher(
     EventOutbox outbox,
@@ -22,6 +23,7 @@ internal sealed partial class EventDispatcher(
     IServiceProvider services,
     TimeProvider time,
     EventDeliveryObserver observer,
+    CustomersMetrics metrics,
     ILogger<EventDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "customers-webhooks";
@@ -39,6 +41,7 @@ internal sealed partial class EventDispatcher(
             try
             {
                 claimed = await RunOnceAsync(settings, stoppingToken);
+                metrics.OutboxObserved(await outbox.OldestUnfinishedAsync(stoppingToken));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -129,6 +132,7 @@ internal sealed partial class EventDispatcher(
 
         foreach (var (target, state) in tried)
         {
+            RecordTry(target, state);
             if (state.DeadLetteredAt is not null)
             {
                 LogDeadLettered(logger, e.Id, e.Name, target, state.Attempts, state.LastError ?? "");
@@ -142,6 +146,15 @@ internal sealed partial class EventDispatcher(
             {
                 observer.Raise(new DeliveryFinished(e.Id, e.Name, target, state.DeliveredAt is not null, state.Attempts));
             }
+        }
+    }
+
+    private void RecordTry(string target, TargetState state)
+    {
+        if (target.StartsWith(WebhookTargetPrefix, StringComparison.Ordinal))
+        {
+            var outcome = state.DeliveredAt is not null ? "delivered" : state.DeadLetteredAt is not null ? "dead_lettered" : "retried";
+            metrics.WebhookTry(target[WebhookTargetPrefix.Length..], outcome);
         }
     }
 
@@ -182,8 +195,10 @@ internal sealed partial class EventDispatcher(
         var body = Body(e);
         using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Create(hook.Secret!, time.GetUtcNow().ToUnixTimeSeconds(), body));
-        request.Headers.TryAddWithoutValidation(WebhookSignature.EventIdHeader, e.Id);
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, e.Id);
+        request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(hook.Keys, e.Id, timestamp, body));
         request.Headers.TryAddWithoutValidation(WebhookSignature.EventNameHeader, e.Name);
         request.Headers.TryAddWithoutValidation(WebhookSignature.AttemptHeader, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

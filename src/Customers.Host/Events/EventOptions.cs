@@ -7,7 +7,7 @@ public sealed class EventOptions
 {
     public const string Section = "Customers:Events";
 
-    /// <summary>Webhooks by name (<c>Customers:Events:Webhooks:&lt;name&gt;:Url</c>, <c>Secret</c>, <c>Events</c>).</summary>
+    /// <summary>Webhooks by name (<c>Customers:Events:Webhooks:&lt;name&gt;:Url</c>, <c>Secrets</c>, <c>Events</c>).</summary>
     public Dictionary<string, WebhookOptions> Webhooks { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Tries per event and target, the first included; after the last failed one the delivery is dead-lettered.</summary>
@@ -55,8 +55,14 @@ public sealed class WebhookOptions
     /// <summary>Absolute http or https URL the events are POSTed to. Never logged (it may carry a credential).</summary>
     public string? Url { get; set; }
 
-    /// <summary>HMAC-SHA256 key of the signature header (UTF-8 bytes), at least 16 characters. Never logged.</summary>
-    public string? Secret { get; set; }
+    /// <summary>
+    /// Active Standard Webhooks secrets (<c>whsec_&lt;base64 of 24 to 64 bytes&gt;</c>); every try is signed with each,
+    /// so a receiver can switch to a new secret before the old one is removed. Never logged.
+    /// </summary>
+    public List<string> Secrets { get; set; } = [];
+
+    /// <summary>The decoded keys of <see cref="Secrets"/> (validated at start-up).</summary>
+    internal IEnumerable<byte[]> Keys => Secrets.Select(secret => WebhookSignature.DecodeSecret(secret)!);
 
     /// <summary>Event names to send (exact, or a prefix ending in <c>*</c>, e.g. <c>customer.*</c>); empty: all.</summary>
     public List<string> Events { get; set; } = [];
@@ -112,9 +118,18 @@ internal sealed class EventOptionsValidator : IValidateOptions<EventOptions>
                 failures.Add($"{key}:Url must be an absolute http or https URL.");
             }
 
-            if (string.IsNullOrEmpty(hook.Secret) || hook.Secret.Length < 16)
+            if (hook.Secrets.Count == 0)
             {
-                failures.Add($"{key}:Secret is required and must be at least 16 characters.");
+                failures.Add($"{key}:Secrets needs at least one secret.");
+            }
+
+            for (var i = 0; i < hook.Secrets.Count; i++)
+            {
+                if (WebhookSignature.DecodeSecret(hook.Secrets[i]) is null)
+                {
+                    failures.Add($"{key}:Secrets:{i} must be 'whsec_' followed by the base64 of {WebhookSignature.MinKeyBytes} to " +
+                                 $"{WebhookSignature.MaxKeyBytes} random bytes.");
+                }
             }
         }
 

@@ -74,6 +74,17 @@ internal sealed class EventOutbox(NpgsqlDataSource database)
         }
     }
 
+    /// <summary>When the oldest event that is neither delivered nor dead-lettered was created; null when there is none.</summary>
+    public async Task<DateTimeOffset?> OldestUnfinishedAsync(CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT created_at FROM event_outbox WHERE delivered_at IS NULL AND dead_lettered_at IS NULL
+            ORDER BY sequence LIMIT 1
+            """);
+        return await command.ExecuteScalarAsync(ct) is DateTime created ? new DateTimeOffset(created, TimeSpan.Zero) : null;
+    }
+
     /// <summary>
     /// Claims up to <paramref name="limit"/> due, unfinished events: rows another silo holds locked are skipped, and
     /// the claim moves them <paramref name="leaseUntil"/> into the future so no other silo takes them meanwhile.

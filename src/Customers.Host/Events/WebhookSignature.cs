@@ -5,61 +5,46 @@ using System.Text;
 namespace Customers.Host.Events;
 
 /// <summary>
-/// The <c>X-Customers-Signature</c> header: <c>t=&lt;unix seconds&gt;,v1=&lt;lowercase hex HMAC-SHA256 of
-/// "&lt;t&gt;.&lt;body&gt;"&gt;</c>, keyed with the webhook's secret (UTF-8). Receivers recompute it over the raw body,
-/// compare in constant time and reject old timestamps (docs/events.md).
+/// Standard Webhooks signing (https://www.standardwebhooks.com): <c>webhook-id</c> (the event id, the same on every
+/// try), <c>webhook-timestamp</c> (unix seconds of the try) and <c>webhook-signature</c>, one space-separated
+/// <c>v1,&lt;base64 HMAC-SHA256&gt;</c> per active secret over <c>"{id}.{timestamp}.{body}"</c>. Secrets are
+/// <c>whsec_&lt;base64 key&gt;</c>; signing with every active secret lets a receiver rotate without a gap.
 /// </summary>
 internal static class WebhookSignature
 {
-    public const string Header = "X-Customers-Signature";
-    public const string EventIdHeader = "X-Customers-Event-Id";
+    public const string IdHeader = "webhook-id";
+    public const string TimestampHeader = "webhook-timestamp";
+    public const string SignatureHeader = "webhook-signature";
     public const string EventNameHeader = "X-Customers-Event-Name";
     public const string AttemptHeader = "X-Customers-Delivery-Attempt";
+    public const string SecretPrefix = "whsec_";
 
-    public static string Create(string secret, long unixSeconds, ReadOnlySpan<byte> body)
-    {
-        var t = unixSeconds.ToString(CultureInfo.InvariantCulture);
-        return $"t={t},v1={Compute(secret, t, body)}";
-    }
+    /// <summary>The spec's recommended key sizes.</summary>
+    public const int MinKeyBytes = 24;
+    public const int MaxKeyBytes = 64;
 
-    /// <summary>True when <paramref name="header"/> is a valid signature of <paramref name="body"/> under <paramref name="secret"/>.</summary>
-    public static bool Verify(string secret, string header, ReadOnlySpan<byte> body, out long unixSeconds)
+    /// <summary>The key of a <c>whsec_</c> secret, or null when it is not one of 24 to 64 bytes.</summary>
+    public static byte[]? DecodeSecret(string? secret)
     {
-        unixSeconds = 0;
-        string? t = null;
-        string? v1 = null;
-        foreach (var part in header.Split(','))
+        if (secret is null || !secret.StartsWith(SecretPrefix, StringComparison.Ordinal))
         {
-            var kv = part.Split('=', 2);
-            if (kv.Length != 2)
-            {
-                return false;
-            }
-
-            if (kv[0] == "t")
-            {
-                t = kv[1];
-            }
-            else if (kv[0] == "v1")
-            {
-                v1 = kv[1];
-            }
+            return null;
         }
 
-        if (t is null || v1 is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out unixSeconds))
-        {
-            return false;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Compute(secret, t, body)), Encoding.ASCII.GetBytes(v1));
+        var encoded = secret[SecretPrefix.Length..];
+        var key = new byte[encoded.Length];
+        return Convert.TryFromBase64String(encoded, key, out var length) && length is >= MinKeyBytes and <= MaxKeyBytes
+            ? key[..length]
+            : null;
     }
 
-    private static string Compute(string secret, string t, ReadOnlySpan<byte> body)
+    /// <summary>The <c>webhook-signature</c> value: one <c>v1,…</c> per key, in the given order.</summary>
+    public static string Sign(IEnumerable<byte[]> keys, string id, long unixSeconds, ReadOnlySpan<byte> body)
     {
-        var prefix = Encoding.UTF8.GetBytes(t + ".");
+        var prefix = Encoding.UTF8.GetBytes($"{id}.{unixSeconds.ToString(CultureInfo.InvariantCulture)}.");
         var message = new byte[prefix.Length + body.Length];
         prefix.CopyTo(message, 0);
         body.CopyTo(message.AsSpan(prefix.Length));
-        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message));
+        return string.Join(' ', keys.Select(key => "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, message))));
     }
 }

@@ -6,6 +6,7 @@ using Customers.Host.Http.Health;
 using Customers.Host.Http.Store;
 using Customers.Host.ReadModel;
 using Customers.Host.Stores;
+using Customers.Host.Telemetry;
 using Customers.Medusa;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -61,6 +62,7 @@ internal static class HttpSetup
                     context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
                 }
 
+                context.HttpContext.RequestServices.GetRequiredService<CustomersMetrics>().LimitRefusal("registration");
                 await TooManyRequests.ExecuteAsync(context.HttpContext);
             };
         });

@@ -35,7 +35,9 @@ internal static partial class Server
             builder.AddCustomersSilo(database.ConnectionString);
             builder.AddCustomersDashboard();
             builder.AddCustomersHttp(database);
+            builder.AddCustomersTelemetry();
             var app = builder.Build();
+            app.MapCustomersMetrics();
             app.MapCustomersHttp();
             await app.RunAsync();
         }

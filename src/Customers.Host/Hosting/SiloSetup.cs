@@ -18,7 +18,9 @@ internal static class SiloSetup
     public static IHostApplicationBuilder AddCustomersSilo(this IHostApplicationBuilder builder, string connectionString)
     {
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
-        builder.Services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        KubernetesPod.Apply(builder.Configuration, cluster);
+        builder.Services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section)
+            .PostConfigure(options => KubernetesPod.Apply(builder.Configuration, options)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<PasswordHasher>();
@@ -38,6 +40,11 @@ internal static class SiloSetup
                 options.NumMissedProbesLimit = cluster.MissedProbesLimit;
             });
             silo.UsePostgres(connectionString);
+            if (KubernetesPod.HasApi(builder.Configuration))
+            {
+                silo.UseKubernetesHosting();
+            }
+
             silo.AddCustomersEventStream();
         });
         return builder;

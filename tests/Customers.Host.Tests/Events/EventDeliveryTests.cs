@@ -46,16 +46,21 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
     }
 
     [Fact]
-    public void Event_signature_verifies_only_with_the_right_secret_and_body()
+    public async Task Event_delivery_verifies_with_each_active_secret_alone_and_with_no_other()
     {
-        var body = """{"id":"evt_1"}"""u8.ToArray();
-        var header = WebhookSignature.Create("s3cret-0123456789", 1_700_000_000, body);
+        var customer = await api.CreateCustomerAsync();
 
-        Assert.Matches("^t=1700000000,v1=[0-9a-f]{64}$", header);
-        Assert.True(WebhookSignature.Verify("s3cret-0123456789", header, body, out var t));
-        Assert.Equal(1_700_000_000, t);
-        Assert.False(WebhookSignature.Verify("other-secret-0123", header, body, out _));
-        Assert.False(WebhookSignature.Verify("s3cret-0123456789", header, """{"id":"evt_2"}"""u8, out _));
+        var received = await api.Receiver.WaitForAsync(r => r.Path == "/main" && r.EventName == "customer.created" && DataId(r) == customer.CustomerId);
+
+        Assert.Equal(2, received.Headers[WebhookSignature.SignatureHeader].ToString().Split(' ').Length);
+        Assert.True(WebhookReceiver.Verifies(EventsApiFactory.MainSecret, received.RawBody, received.Headers));
+        Assert.True(WebhookReceiver.Verifies(EventsApiFactory.MainNextSecret, received.RawBody, received.Headers));
+        Assert.False(WebhookReceiver.Verifies(EventsApiFactory.FlakySecret, received.RawBody, received.Headers));
+        Assert.False(WebhookReceiver.Verifies(EventsApiFactory.MainSecret, received.RawBody.Replace(customer.CustomerId, "cus_other"), received.Headers));
+        var otherId = new Microsoft.AspNetCore.Http.HeaderDictionary(received.Headers.ToDictionary()) { [WebhookSignature.IdHeader] = "evt_other" };
+        Assert.False(WebhookReceiver.Verifies(EventsApiFactory.MainSecret, received.RawBody, otherId));
+        Assert.Equal(received.Body["id"]!.GetValue<string>(), received.Headers[WebhookSignature.IdHeader].ToString());
+        Assert.False(received.Headers.ContainsKey("X-Customers-Signature"));
     }
 
     [Fact]

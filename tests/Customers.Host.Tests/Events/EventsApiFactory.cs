@@ -15,9 +15,11 @@ namespace Customers.Host.Tests.Events;
 /// </summary>
 public sealed class EventsApiFactory : CustomersApiFactory
 {
-    public const string MainSecret = "main-secret-0123456789abcdef";
-    public const string FlakySecret = "flaky-secret-0123456789abcdef";
-    public const string DeadSecret = "dead-secret-0123456789abcdef";
+    // Standard Webhooks secrets; main has two active ones, as during a rotation.
+    public static readonly string MainSecret = NewSecret();
+    public static readonly string MainNextSecret = NewSecret();
+    public static readonly string FlakySecret = NewSecret();
+    public static readonly string DeadSecret = NewSecret();
     public const int MaxAttempts = 4;
     public const int FlakyFailures = 2;
 
@@ -32,7 +34,7 @@ public sealed class EventsApiFactory : CustomersApiFactory
     protected override Task StartDependenciesAsync()
     {
         _receiver = new WebhookReceiver(
-            new Dictionary<string, string> { ["/main"] = MainSecret, ["/flaky"] = FlakySecret, ["/dead"] = DeadSecret },
+            new Dictionary<string, string[]> { ["/main"] = [MainSecret, MainNextSecret], ["/flaky"] = [FlakySecret], ["/dead"] = [DeadSecret] },
             (path, _, tries) => path switch
             {
                 "/main" => 200,
@@ -45,18 +47,21 @@ public sealed class EventsApiFactory : CustomersApiFactory
     protected override IEnumerable<KeyValuePair<string, string>> OverrideSettings() =>
     [
         new("Customers:Events:Webhooks:main:Url", Receiver.Url("/main")),
-        new("Customers:Events:Webhooks:main:Secret", MainSecret),
+        new("Customers:Events:Webhooks:main:Secrets:0", MainSecret),
+        new("Customers:Events:Webhooks:main:Secrets:1", MainNextSecret),
         new("Customers:Events:Webhooks:flaky:Url", Receiver.Url("/flaky")),
-        new("Customers:Events:Webhooks:flaky:Secret", FlakySecret),
+        new("Customers:Events:Webhooks:flaky:Secrets:0", FlakySecret),
         new("Customers:Events:Webhooks:flaky:Events:0", "customer.*"),
         new("Customers:Events:Webhooks:dead:Url", Receiver.Url("/dead")),
-        new("Customers:Events:Webhooks:dead:Secret", DeadSecret),
+        new("Customers:Events:Webhooks:dead:Secrets:0", DeadSecret),
         new("Customers:Events:Webhooks:dead:Events:0", "customer.deleted"),
         new("Customers:Events:MaxAttempts", MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("Customers:Events:BaseRetryDelay", "00:00:00.020"),
         new("Customers:Events:MaxRetryDelay", "00:00:00.100"),
         new("Customers:Events:PollInterval", "00:00:00.025"),
     ];
+
+    public static string NewSecret() => "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -90,7 +90,7 @@ export function providerEnvironment(providers) {
  * Starts a host. Returns { baseUrl, publishableKey, pid, dataDir, logFile, stop() }, and with `admin: true` also
  * `admin` ({ email, password, userId }, made with `user create`), `secretKey` (an sk_ token from `api-key create`) and
  * `secretKeyId` (its apk_ id).
- * Options: extraArgs (more configuration arguments); providers (auth providers, see providerEnvironment); corsOrigins
+ * Options: extraArgs (more configuration arguments); environment (more variables, for secrets); providers (auth providers, see providerEnvironment); corsOrigins
  * (browser origins allowed on /auth and /store, for pages served elsewhere that call the API); admin.
  */
 export async function startHost(options = {}) {
@@ -107,7 +107,7 @@ export async function startHost(options = {}) {
   }
 }
 
-async function startHostOnce({ extraArgs = [], providers = {}, corsOrigins = [], admin = false } = {}) {
+async function startHostOnce({ extraArgs = [], environment = {}, providers = {}, corsOrigins = [], admin = false } = {}) {
   const dll = hostDll();
   const dir = mkdtempSync(join(tmpdir(), "customers-js-"));
   // The embedded PostgreSQL runs as the postgres user, which must be able to traverse into the directory.
@@ -129,7 +129,7 @@ async function startHostOnce({ extraArgs = [], providers = {}, corsOrigins = [],
     ]),
     ...extraArgs,
   ];
-  const env = { ...process.env, DOTNET_NOLOGO: "1", DOTNET_CLI_TELEMETRY_OPTOUT: "1", ...providerEnvironment(providers) };
+  const env = { ...process.env, DOTNET_NOLOGO: "1", DOTNET_CLI_TELEMETRY_OPTOUT: "1", ...providerEnvironment(providers), ...environment };
 
   let child;
   const cleanupDir = () => {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Errors;
+using Customers.Host.Telemetry;
 
 namespace Customers.Host.Auth.Providers;
 
@@ -8,7 +9,7 @@ namespace Customers.Host.Auth.Providers;
 /// (docs/medusa-compatibility.md §3.4-§3.5: password first, then e-mail, each a 401), and
 /// <see cref="EmailPasswordFlow"/> does the rest. Failed logins count against the client's per-IP budget.
 /// </summary>
-internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimiter failedLogins) : IAuthProvider
+internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimiter failedLogins, CustomersMetrics metrics) : IAuthProvider
 {
     public string Id => EmailPasswordFlow.Provider;
 
@@ -23,23 +24,29 @@ internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimit
         var (email, password) = ReadCredentials(request.Body);
         if (failedLogins.RetryAfter(request.ClientAddress) is { } wait)
         {
+            metrics.Login(request.ActorType, Id, LoginOutcome.Throttled);
+            metrics.LimitRefusal("failed_logins");
             throw new CustomersException(ErrorKind.TooManyAttempts, "Too many failed login attempts. Please try again later.", wait);
         }
 
-        var identity = await flow.VerifyAsync(email, password, ct);
-        if (identity is null)
+        var verification = await flow.VerifyAsync(email, password, ct);
+        if (verification is not { Succeeded: true, Identity: { } identity })
         {
+            metrics.Login(request.ActorType, Id, verification.Locked ? LoginOutcome.Locked : LoginOutcome.Failed);
             failedLogins.RecordFailure(request.ClientAddress);
             throw CustomersException.Unauthorized(EmailPasswordFlow.InvalidCredentials);
         }
 
+        metrics.Login(request.ActorType, Id, LoginOutcome.Succeeded);
         return new AuthenticationResult.Authenticated(identity);
     }
 
     public async Task<AuthenticationResult> RegisterAsync(AuthenticationRequest request, CancellationToken ct)
     {
         var (email, password) = ReadCredentials(request.Body);
-        return new AuthenticationResult.Authenticated(await flow.RegisterAsync(email, password, ct));
+        var identity = await flow.RegisterAsync(email, password, ct);
+        metrics.Registration(request.ActorType, Id);
+        return new AuthenticationResult.Authenticated(identity);
     }
 
     public Task<ProviderUser> CallbackAsync(CallbackRequest request, CancellationToken ct) =>

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
+using Customers.Abstractions.Errors;
 using Customers.Host.Auth;
 using Customers.Host.Auth.Providers;
 using Customers.Host.Http.OpenApi;
+using Customers.Host.Telemetry;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Auth;
@@ -60,7 +62,7 @@ internal static class AuthRoutes
     /// </summary>
     internal static async Task<IResult> CallbackAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,
-        TokenIssuer tokens, RedirectSignIn redirects)
+        TokenIssuer tokens, RedirectSignIn redirects, CustomersMetrics metrics)
     {
         if (!FindProvider(actorType, provider, allowList, providers).TryGetValue(out var found, out var refused))
         {
@@ -78,7 +80,19 @@ internal static class AuthRoutes
             return refused.ToResult();
         }
 
-        var identity = await redirects.CompleteAsync(found, actorType, QueryValues(http), body, http.RequestAborted);
+        IdentitySnapshot identity;
+        try
+        {
+            identity = await redirects.CompleteAsync(found, actorType, QueryValues(http), body, http.RequestAborted);
+        }
+        catch (CustomersException)
+        {
+            metrics.Login(actorType, found.Id, LoginOutcome.Failed);
+            throw;
+        }
+
+        metrics.Login(actorType, found.Id, LoginOutcome.Succeeded);
+        metrics.SocialSignIn(actorType, found.Id);
         return TokenResult(tokens.Issue(identity, actorType, found.Id));
     }
 
@@ -116,7 +130,7 @@ internal static class AuthRoutes
         var identity = grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId);
         if (await identity.GetAsync() is not null)
         {
-            revocations.Record(actor.AuthIdentityId, await identity.RevokeTokensAsync());
+            revocations.Revoke(actor.AuthIdentityId, await identity.RevokeTokensAsync(), TokenRevocations.Logout);
         }
 
         return JsonBodyResult.Raw("""{"success":true}""");

@@ -26,7 +26,7 @@ internal sealed class CustomerDeletion(IGrainFactory grains, CustomerReadModel r
         foreach (var identityId in await readModel.IdentitiesOfCustomerAsync(customerId, ct))
         {
             var remaining = await grains.GetGrain<IAuthIdentityGrain>(identityId).UnlinkActorAsync(Actor.CustomerActorType, customerId);
-            revocations.Record(identityId, remaining?.TokensValidAfter ?? time.GetUtcNow());
+            revocations.Revoke(identityId, remaining?.TokensValidAfter ?? time.GetUtcNow(), TokenRevocations.CustomerDeleted);
         }
     }
 }

@@ -35,7 +35,7 @@ internal static class StoreCustomerPasswordRoutes
 
         if (result.Identity?.TokensValidAfter is { } revokedAt)
         {
-            revocations.Record(actor.AuthIdentityId, revokedAt);
+            revocations.Revoke(actor.AuthIdentityId, revokedAt, TokenRevocations.PasswordChange);
         }
 
         return JsonBodyResult.Raw("""{"success":true}""");
