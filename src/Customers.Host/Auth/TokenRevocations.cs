@@ -3,13 +3,14 @@ using System.Collections.Concurrent;
 namespace Customers.Host.Auth;
 
 /// <summary>
-/// Per-silo view of "tokens of identity X issued before T are void". Logout and password changes write T with the
+/// Per-silo view of "tokens of identity X issued before T are void, except the one credential K". Logout, password
+/// changes and second-factor changes write T (and, for the latter, K: the caller's own token or session) with the
 /// identity grain; <see cref="TokenRevocationFeed"/> pulls new values from PostgreSQL every second, so every silo
 /// refuses old tokens within the poll interval without a grain call per request.
 /// </summary>
 internal sealed class TokenRevocations
 {
-    private readonly ConcurrentDictionary<string, long> _firstValidIssuedAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Revocation> _revocations = new(StringComparer.Ordinal);
 
     /// <summary>
     /// JWT <c>iat</c> has whole seconds, so the revocation second is rounded up: every token from before the
@@ -18,12 +19,18 @@ internal sealed class TokenRevocations
     public static long FirstValidIssuedAt(DateTimeOffset validAfter) =>
         (validAfter.ToUnixTimeMilliseconds() + 999) / 1000;
 
-    public void Record(string authIdentityId, DateTimeOffset validAfter)
+    /// <summary>Records a revocation; <paramref name="keptCredential"/> is the <see cref="Actor.Fingerprint"/> that survives it.</summary>
+    public void Record(string authIdentityId, DateTimeOffset validAfter, string? keptCredential = null)
     {
-        var first = FirstValidIssuedAt(validAfter);
-        _firstValidIssuedAt.AddOrUpdate(authIdentityId, first, (_, existing) => Math.Max(existing, first));
+        var revocation = new Revocation(FirstValidIssuedAt(validAfter), keptCredential);
+        _revocations.AddOrUpdate(authIdentityId, revocation, (_, existing) =>
+            revocation.FirstValidIssuedAt >= existing.FirstValidIssuedAt ? revocation : existing);
     }
 
-    public bool IsRevoked(string authIdentityId, long issuedAt) =>
-        _firstValidIssuedAt.TryGetValue(authIdentityId, out var first) && issuedAt < first;
+    public bool IsRevoked(Actor actor) =>
+        _revocations.TryGetValue(actor.AuthIdentityId, out var revocation)
+        && actor.IssuedAt < revocation.FirstValidIssuedAt
+        && (revocation.KeptCredential is null || revocation.KeptCredential != actor.Fingerprint);
+
+    private sealed record Revocation(long FirstValidIssuedAt, string? KeptCredential);
 }

@@ -48,6 +48,8 @@ internal static class HttpSetup
         services.AddSingleton<EmailPasswordFlow>();
         services.AddSingleton<FailedLoginLimiter>();
         services.AddSingleton<ProviderAllowList>();
+        services.AddSingleton<SignInAnswer>();
+        services.AddSingleton<VerificationCodeStore>();
 
         services.AddAuthentication().AddJwtBearer(options => BearerTokens.Configure(options, jwt, signingKey));
         services.AddRateLimiter(options =>

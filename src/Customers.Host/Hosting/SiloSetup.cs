@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Customers.Grains.Auth;
 using Customers.Grains.Storage;
+using Customers.Host.Database;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
@@ -17,14 +18,16 @@ internal static class SiloSetup
     /// Co-hosts an Orleans silo: ADO.NET clustering and grain storage on our PostgreSQL schema, System.Text.Json
     /// state in snake_case (the read-model trigger reads those names), and the grains' own services.
     /// </summary>
-    public static IHostApplicationBuilder AddCustomersSilo(this IHostApplicationBuilder builder, string connectionString)
+    public static IHostApplicationBuilder AddCustomersSilo(this IHostApplicationBuilder builder, CustomersDatabase database)
     {
+        var connectionString = database.ConnectionString;
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         builder.Services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddCustomersMfa(database);
 
         builder.UseOrleans(silo =>
         {

@@ -53,9 +53,20 @@ internal static class RouteMap
     /// <summary><c>/auth</c>: sign-in, registration, tokens, sessions and password reset, for every actor type.</summary>
     private static void MapAuth(RouteGroupBuilder auth)
     {
-        auth.MapPost("/token/refresh", AuthRoutes.RefreshAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
-        auth.MapPost("/session", AuthRoutes.StartSessionAsync).RequireActor(null, AuthMechanisms.Bearer, allowUnregistered: true);
-        auth.MapDelete("/session", AuthRoutes.EndSessionAsync).RequireActor(null, AuthMechanisms.Session, allowUnregistered: true);
+        // Not behind the MFA gate: these let an MFA-pending caller finish (or leave) the sign-in.
+        auth.MapPost("/token/refresh", AuthRoutes.RefreshAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true, requireMfa: false);
+        auth.MapPost("/session", AuthRoutes.StartSessionAsync).RequireActor(null, AuthMechanisms.Bearer, allowUnregistered: true, requireMfa: false);
+        auth.MapDelete("/session", AuthRoutes.EndSessionAsync).RequireActor(null, AuthMechanisms.Session, allowUnregistered: true, requireMfa: false);
+        auth.MapPost("/mfa/challenges/{id}/verify", MfaRoutes.AnswerChallengeAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true, requireMfa: false);
+        auth.MapPost("/verification/request", VerificationRoutes.RequestAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true, requireMfa: false);
+        auth.MapPost("/verification/confirm", VerificationRoutes.ConfirmAsync);
+
+        // The caller's second factors, for every actor type, tokens without an actor included; behind the MFA gate.
+        auth.MapGet("/mfa/factors", MfaRoutes.ListAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapPost("/mfa/factors", MfaRoutes.StartAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapPost("/mfa/factors/{id}/verify", MfaRoutes.ConfirmAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapDelete("/mfa/factors/{id}", MfaRoutes.DisableAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapPost("/mfa/recovery-codes", MfaRoutes.GenerateRecoveryCodesAsync).RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
         auth.MapGet("/{actorType}/providers", AuthRoutes.ListProviders);
         auth.MapMethods("/{actorType}/{provider}", ["GET", "POST"], AuthRoutes.LoginAsync);
         auth.MapPost("/{actorType}/{provider}/register", AuthRoutes.RegisterAsync).RequireRateLimiting(HttpSetup.RegistrationPolicy);
