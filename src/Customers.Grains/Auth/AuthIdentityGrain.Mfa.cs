@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Customers.Grains.Auth;
 
 /// <summary>
-/// Second factors (docs/medusa-compatibility.md §3.17-§3.19): TOTP factors with sealed secrets, recovery codes kept as
+/// Second factors (docs/medusa-compatibility.md §3.18-§3.20): TOTP factors with sealed secrets, recovery codes kept as
 /// hashes, and login challenges kept in the identity's state, so one silo may open a challenge and another answer it.
 /// Beyond Medusa: a TOTP time step is accepted once per identity; wrong codes count toward the account lockout; enabling
 /// or disabling a factor revokes every other token of the identity. The grain serializes calls, so two answers can

@@ -11,7 +11,7 @@ using Customers.Grains.Storage;
 namespace Customers.Grains.Auth;
 
 /// <summary>
-/// E-mail verification (docs/medusa-compatibility.md §3.20-§3.21): one verification per (address, type), its current
+/// E-mail verification (docs/medusa-compatibility.md §3.21): one verification per (address, type), its current
 /// code kept only as a SHA-256 hash (the read model indexes that hash, so the unauthenticated confirm finds the
 /// identity), single use, valid for the configured lifetime. Beyond Medusa: only the identity's own addresses, and at
 /// most one code per address per resend interval.

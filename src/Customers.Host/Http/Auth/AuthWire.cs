@@ -5,7 +5,7 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Auth;
 
 /// <summary>
-/// Wire shapes of second factors, login challenges and verifications (docs/medusa-compatibility.md §3.17-§3.21).
+/// Wire shapes of second factors, login challenges and verifications (docs/medusa-compatibility.md §3.18-§3.21).
 /// Never a secret, a code or a hash.
 /// </summary>
 internal static class AuthWire

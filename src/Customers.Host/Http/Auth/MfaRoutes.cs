@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Customers.Host.Http.Auth;
 
 /// <summary>
-/// <c>/auth/mfa</c> (docs/medusa-compatibility.md §3.17-§3.19): the caller's second factors, recovery codes, and the
+/// <c>/auth/mfa</c> (docs/medusa-compatibility.md §3.18-§3.20): the caller's second factors, recovery codes, and the
 /// answer to a login challenge. Every route takes a token or session of any actor type, with or without an actor; all
 /// but the challenge answer are behind the MFA gate. Enabling or disabling a factor revokes every other token and
 /// session of the identity at once on this silo (the others learn of it through the revocation feed) and publishes

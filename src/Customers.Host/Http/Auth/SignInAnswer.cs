@@ -9,7 +9,7 @@ namespace Customers.Host.Http.Auth;
 
 /// <summary>
 /// What a completed first sign-in step answers (login, OAuth callback, refresh of a token without an actor;
-/// docs/medusa-compatibility.md §3.19 and §3.21), checked in this order:
+/// docs/medusa-compatibility.md §3.20 and §3.21), checked in this order:
 /// <list type="number">
 /// <item>e-mail verification required for (actor type, provider) and not done: <c>{verification_required, verification?, token}</c>
 /// with an actorless token (no challenge is opened);</item>

@@ -11,7 +11,7 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Auth;
 
 /// <summary>
-/// <c>/auth/verification</c> (docs/medusa-compatibility.md §3.20-§3.21): a signed-in caller asks for a code for one of
+/// <c>/auth/verification</c> (docs/medusa-compatibility.md §3.21): a signed-in caller asks for a code for one of
 /// its own e-mail addresses, delivered as the event <c>auth.verification_requested</c> (never in a response or a
 /// log); anyone holding the code confirms it. Failed confirms count toward the client address's failed-login budget,
 /// because the code alone is the credential there.
