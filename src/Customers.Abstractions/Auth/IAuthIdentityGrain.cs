@@ -8,7 +8,7 @@ namespace Customers.Abstractions.Auth;
 /// PostgreSQL in the same transaction as the state write.
 /// </summary>
 [Alias("customers.IAuthIdentityGrain")]
-public interface IAuthIdentityGrain : IGrainWithStringKey
+public partial interface IAuthIdentityGrain : IGrainWithStringKey
 {
     /// <summary>The identity, or null when none exists under this key.</summary>
     [Alias("get")]

@@ -4,7 +4,8 @@ namespace Customers.Abstractions.Auth;
 
 /// <summary>
 /// An auth identity: one person's way of logging in, linked to actors through <see cref="AppMetadataJson"/>
-/// (e.g. <c>{"customer_id":"cus_…"}</c>). Password hashes are never part of a snapshot.
+/// (e.g. <c>{"customer_id":"cus_…"}</c>). Password hashes and second-factor secrets are never part of a snapshot.
+/// <see cref="MfaEnabled"/> says whether it has an enabled second factor (its logins then answer a challenge).
 /// </summary>
 [GenerateSerializer]
 [Alias("customers.identity-snapshot")]
@@ -15,7 +16,8 @@ public sealed record IdentitySnapshot(
     ImmutableArray<ProviderIdentitySnapshot> ProviderIdentities,
     DateTimeOffset? TokensValidAfter,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    bool MfaEnabled = false);
 
 /// <summary>One (provider, entity id) login of an identity, e.g. (<c>emailpass</c>, the e-mail as typed).</summary>
 [GenerateSerializer]

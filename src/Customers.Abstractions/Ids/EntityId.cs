@@ -23,6 +23,15 @@ public static class EntityId
     /// <summary>Prefix of auth identity ids.</summary>
     public const string AuthIdentity = "authid";
 
+    /// <summary>Prefix of second-factor ids.</summary>
+    public const string MfaFactor = "authmfa";
+
+    /// <summary>Prefix of login challenge ids.</summary>
+    public const string MfaChallenge = "authmfachal";
+
+    /// <summary>Prefix of e-mail verification ids.</summary>
+    public const string Verification = "authver";
+
     /// <summary>Prefix of admin user ids.</summary>
     public const string User = "user";
 

@@ -45,7 +45,7 @@ internal sealed partial class AuthIdentityGrain
         var expiresAt = now + settings.TokenLifetime;
         Identity.PasswordReset = new PasswordResetState
         {
-            TokenHash = HashResetTokenId(tokenId),
+            TokenHash = HashSecret(tokenId),
             ProviderIdentityId = login.Id,
             ExpiresAt = expiresAt,
             RecentRequests = recent,
@@ -91,7 +91,7 @@ internal sealed partial class AuthIdentityGrain
             login.PasswordHash = newHash;
             Identity.FailedLogins = 0;
             Identity.LockedUntil = null;
-            Identity.TokensValidAfter = now;
+            RevokeTokens(now);
             Identity.UpdatedAt = now;
             ClearResetToken();
             if (!await TryWriteAsync(mayRetry: attempt == 1))
@@ -108,7 +108,7 @@ internal sealed partial class AuthIdentityGrain
     {
         // Policy first: a weak choice costs no hash and does not count as a failed login.
         hasher.EnsureAcceptable(command.NewPassword);
-        var verified = await VerifyPasswordAsync(command.CurrentPassword);
+        var verified = await CheckPasswordAsync(command.CurrentPassword, completesSignIn: true);
         if (!verified.Succeeded)
         {
             return verified;
@@ -116,7 +116,7 @@ internal sealed partial class AuthIdentityGrain
 
         var now = time.GetUtcNow();
         Identity.ProviderIdentities.Find(p => p.Provider == EmailPassProvider)!.PasswordHash = hasher.Hash(command.NewPassword);
-        Identity.TokensValidAfter = now;
+        RevokeTokens(now);
         Identity.UpdatedAt = now;
         ClearResetToken();
         await state.WriteOrThrowAsync(this);
@@ -124,9 +124,12 @@ internal sealed partial class AuthIdentityGrain
         return new PasswordVerification(true, Snapshot());
     }
 
-    /// <summary>Lower-case hex SHA-256 of the token id's UTF-8 bytes (Medusa stores the same of its <c>jti</c>).</summary>
-    internal static string HashResetTokenId(string tokenId) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tokenId)));
+    /// <summary>
+    /// Lower-case hex SHA-256 of a secret's UTF-8 bytes: reset token ids (Medusa stores the same of its <c>jti</c>),
+    /// verification codes and recovery codes, all with at least 128 random bits.
+    /// </summary>
+    internal static string HashSecret(string secret) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
     /// <summary>The login the pending token was made for, when <paramref name="command"/> names that token and login.</summary>
     private ProviderIdentityState? FindResetLogin(CompletePasswordReset command)
@@ -136,7 +139,7 @@ internal sealed partial class AuthIdentityGrain
             return null;
         }
 
-        var presented = Encoding.ASCII.GetBytes(HashResetTokenId(command.TokenId));
+        var presented = Encoding.ASCII.GetBytes(HashSecret(command.TokenId));
         if (!CryptographicOperations.FixedTimeEquals(presented, Encoding.ASCII.GetBytes(storedHash)) || expiresAt <= time.GetUtcNow())
         {
             return null;

@@ -25,7 +25,7 @@ internal sealed partial class AuthIdentityGrain
         // even when the identity survives, nothing issued for the deleted actor keeps working.
         var now = time.GetUtcNow();
         Identity.AppMetadata[key] = null;
-        Identity.TokensValidAfter = now;
+        RevokeTokens(now);
         Identity.UpdatedAt = now;
         await state.WriteOrThrowAsync(this);
 

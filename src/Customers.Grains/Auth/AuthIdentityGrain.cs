@@ -3,6 +3,7 @@ using Customers.Abstractions.Auth;
 using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
 using Customers.Abstractions.Ids;
+using Customers.Grains.Auth.Mfa;
 using Customers.Grains.Metadata;
 using Customers.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,9 @@ internal sealed partial class AuthIdentityGrain(
     PasswordHasher hasher,
     IOptions<LockoutOptions> lockout,
     IOptions<PasswordResetOptions> passwordReset,
+    IOptions<MfaOptions> mfa,
+    IOptions<VerificationOptions> verification,
+    MfaSecretProtector secrets,
     TimeProvider time,
     ILogger<AuthIdentityGrain> logger) : Grain, IAuthIdentityGrain
 {
@@ -97,7 +101,10 @@ internal sealed partial class AuthIdentityGrain(
         return Snapshot();
     }
 
-    public async Task<PasswordVerification> VerifyPasswordAsync(string password)
+    /// <summary>A login's password check: with an enabled second factor the lockout count stays until the challenge is answered.</summary>
+    public Task<PasswordVerification> VerifyPasswordAsync(string password) => CheckPasswordAsync(password, completesSignIn: !HasEnabledFactor);
+
+    private async Task<PasswordVerification> CheckPasswordAsync(string password, bool completesSignIn)
     {
         var login = Identity.ProviderIdentities.Find(p => p.Provider == EmailPassProvider);
         if (Identity.Id is null || login?.PasswordHash is null)
@@ -122,9 +129,14 @@ internal sealed partial class AuthIdentityGrain(
             return new PasswordVerification(false, null);
         }
 
-        var dirty = Identity.FailedLogins != 0 || Identity.LockedUntil is not null;
-        Identity.FailedLogins = 0;
-        Identity.LockedUntil = null;
+        var dirty = false;
+        if (completesSignIn && (Identity.FailedLogins != 0 || Identity.LockedUntil is not null))
+        {
+            Identity.FailedLogins = 0;
+            Identity.LockedUntil = null;
+            dirty = true;
+        }
+
         if (hasher.NeedsRehash(login.PasswordHash))
         {
             login.PasswordHash = hasher.Hash(password);
@@ -174,10 +186,20 @@ internal sealed partial class AuthIdentityGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
-        Identity.TokensValidAfter = now;
+        RevokeTokens(now);
         Identity.UpdatedAt = now;
         await state.WriteOrThrowAsync(this);
         return now;
+    }
+
+    /// <summary>
+    /// Voids every token and session of this identity issued until <paramref name="now"/> (on every silo, through the
+    /// revocation feed), except the one credential whose claims fingerprint is <paramref name="kept"/>, if any.
+    /// </summary>
+    private void RevokeTokens(DateTimeOffset now, string? kept = null)
+    {
+        Identity.TokensValidAfter = now;
+        Identity.KeptCredential = kept;
     }
 
     private void RecordFailure(DateTimeOffset now)
@@ -224,7 +246,8 @@ internal sealed partial class AuthIdentityGrain(
             .ToImmutableArray(),
         Identity.TokensValidAfter,
         Identity.CreatedAt,
-        Identity.UpdatedAt);
+        Identity.UpdatedAt,
+        HasEnabledFactor);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Login refused for locked identity {IdentityId}")]
     private static partial void LogLoginWhileLocked(ILogger logger, string identityId);

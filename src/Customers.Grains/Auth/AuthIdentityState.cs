@@ -15,6 +15,18 @@ public sealed class AuthIdentityState
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset? TokensValidAfter { get; set; }
 
+    /// <summary>
+    /// The one credential (a fingerprint of its claims) that survives the revocation at <see cref="TokensValidAfter"/>:
+    /// the caller that enrolled or disabled a factor. Null after any other revocation.
+    /// </summary>
+    public string? KeptCredential { get; set; }
+
+    /// <summary>Second factors and their challenges; null until the first enrolment.</summary>
+    public MfaState? Mfa { get; set; }
+
+    /// <summary>E-mail verifications, one per (entity id, entity type).</summary>
+    public List<VerificationState> Verifications { get; set; } = [];
+
     /// <summary>The pending reset token (hash only) and the recent reset requests; null until the first request.</summary>
     public PasswordResetState? PasswordReset { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

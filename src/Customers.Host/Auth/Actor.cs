@@ -3,13 +3,17 @@ namespace Customers.Host.Auth;
 /// <summary>Who is calling, from a verified token or session (Medusa's <c>auth_context</c>).</summary>
 /// <param name="ActorId">The linked actor (<c>cus_…</c>), or empty for an identity that has no actor yet.</param>
 /// <param name="Claims">The token's full claim set, read only by <c>POST /auth/session</c> (so decoded lazily).</param>
+/// <param name="MfaEnabled">The <c>mfa_enabled</c> claim.</param>
+/// <param name="MfaCompletedAt">The <c>mfa_challenge_completed_at</c> claim, as issued (ISO-8601), or null.</param>
 internal sealed record Actor(
     string ActorId,
     string ActorType,
     string AuthIdentityId,
     string? AuthProvider,
     long IssuedAt,
-    Lazy<string> Claims)
+    Lazy<string> Claims,
+    bool MfaEnabled = false,
+    string? MfaCompletedAt = null)
 {
     /// <summary>The actor type of a storefront's signed-in customer.</summary>
     public const string CustomerActorType = "customer";
@@ -20,6 +24,15 @@ internal sealed record Actor(
     private static readonly Lazy<string> NoClaims = new("{}");
 
     public bool IsRegistered => ActorId.Length > 0;
+
+    /// <summary>Signed in with the password but not yet with the second factor: refused wherever MFA is required.</summary>
+    public bool IsMfaPending => MfaEnabled && MfaCompletedAt is null;
+
+    /// <summary>Names this token or session without holding it: SHA-256 of its claim set, base64url.</summary>
+    public string Fingerprint => _fingerprint ??=
+        System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Claims.Value)));
+
+    private string? _fingerprint;
 
     /// <summary>A caller authenticated with a secret API key: Medusa's <c>{actor_type: "api-key", actor_id: apk_…}</c>.</summary>
     public static Actor ForApiKey(string keyId) => new(keyId, ApiKeyActorType, "", null, 0, NoClaims);

@@ -26,14 +26,16 @@ internal static class ActorRequirement
     /// <summary>
     /// Admits the request only for an allowed actor, else answers Medusa's type-less 401 <c>{"message":"Unauthorized"}</c>.
     /// The session is consulted before the bearer token, as Medusa does. <paramref name="actorType"/> null allows any.
+    /// Unless <paramref name="requireMfa"/> is false, a caller that signed in with the password but has not answered
+    /// the second-factor challenge yet gets 401 <c>{"message":"MFA verification is required to complete this request"}</c>.
     /// </summary>
     public static TBuilder RequireActor<TBuilder>(
-        this TBuilder builder, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered = false)
+        this TBuilder builder, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered = false, bool requireMfa = true)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new RequiredCredentials(mechanisms)).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (!(await AuthenticateAsync(http, actorType, mechanisms, allowUnregistered)).TryGetValue(out var actor, out var error))
+            if (!(await AuthenticateAsync(http, actorType, mechanisms, allowUnregistered, requireMfa)).TryGetValue(out var actor, out var error))
             {
                 return error.ToResult();
             }
@@ -47,11 +49,12 @@ internal static class ActorRequirement
     /// accepted, its hint when one was sent as a Bearer token.
     /// </summary>
     public static async Task<MedusaResult<Actor>> AuthenticateAsync(
-        HttpContext http, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered = false)
+        HttpContext http, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered = false, bool requireMfa = true)
     {
-        if (await ResolveAsync(http, actorType, mechanisms, allowUnregistered) is { } actor)
+        if (await ResolveAsync(http, actorType, mechanisms, allowUnregistered, requireMfa) is { } actor)
         {
-            return actor;
+            // Medusa's order: the MFA gate comes before the check that the caller is linked to an actor.
+            return requireMfa && actor.IsMfaPending ? MfaRequired : actor;
         }
 
         return mechanisms.HasFlag(AuthMechanisms.SecretApiKey) && SecretKeyCredentials.IsSentAsBearer(http.Request.Headers.Authorization)
@@ -59,7 +62,12 @@ internal static class ActorRequirement
             : MedusaError.AuthMiddlewareUnauthorized();
     }
 
-    private static async Task<Actor?> ResolveAsync(HttpContext http, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered)
+    private static readonly MedusaError MfaRequired =
+        new(StatusCodes.Status401Unauthorized, null, "MFA verification is required to complete this request");
+
+    /// <summary>The first credential, in Medusa's order, that the route admits or that its MFA gate must refuse.</summary>
+    private static async Task<Actor?> ResolveAsync(
+        HttpContext http, string? actorType, AuthMechanisms mechanisms, bool allowUnregistered, bool requireMfa)
     {
         if (mechanisms.HasFlag(AuthMechanisms.SecretApiKey)
             && SecretKeyCredentials.FromAuthorization(http.Request.Headers.Authorization) is { } secret
@@ -70,13 +78,13 @@ internal static class ActorRequirement
 
         if (mechanisms.HasFlag(AuthMechanisms.Session)
             && await http.RequestServices.GetRequiredService<SessionCookies>().ReadAsync(http) is { } sessionActor
-            && IsAllowed(sessionActor, actorType, allowUnregistered))
+            && IsAllowed(sessionActor, actorType, allowUnregistered, requireMfa))
         {
             return sessionActor;
         }
 
         if (mechanisms.HasFlag(AuthMechanisms.Bearer) && await AuthenticateBearerAsync(http) is { } bearerActor
-            && IsAllowed(bearerActor, actorType, allowUnregistered))
+            && IsAllowed(bearerActor, actorType, allowUnregistered, requireMfa))
         {
             return bearerActor;
         }
@@ -115,7 +123,7 @@ internal static class ActorRequirement
         return actor;
     }
 
-    private static bool IsAllowed(Actor actor, string? actorType, bool allowUnregistered) =>
+    private static bool IsAllowed(Actor actor, string? actorType, bool allowUnregistered, bool requireMfa) =>
         (actorType is null || actor.ActorType == actorType)
-        && (actor.IsRegistered || (allowUnregistered && actor.AuthIdentityId.Length > 0));
+        && (actor.IsRegistered || (allowUnregistered && actor.AuthIdentityId.Length > 0) || (requireMfa && actor.IsMfaPending));
 }

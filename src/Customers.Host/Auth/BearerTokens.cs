@@ -52,7 +52,7 @@ internal static class BearerTokens
                     }
                 }
 
-                if (context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>().IsRevoked(actor.AuthIdentityId, actor.IssuedAt))
+                if (context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>().IsRevoked(actor))
                 {
                     context.Fail("The token was revoked.");
                     return Task.CompletedTask;
@@ -77,9 +77,11 @@ internal static class BearerTokens
         token.TryGetPayloadValue<string>("actor_id", out var actorId);
         token.TryGetPayloadValue<string>("auth_provider", out var provider);
         token.TryGetPayloadValue<long>("iat", out var issuedAt);
+        token.TryGetPayloadValue<bool>("mfa_enabled", out var mfaEnabled);
+        token.TryGetPayloadValue<string>("mfa_challenge_completed_at", out var mfaCompletedAt);
         var payload = token.EncodedPayload;
         actor = new Actor(actorId ?? "", actorType, identityId, provider, issuedAt,
-            new Lazy<string>(() => Encoding.UTF8.GetString(Base64Url.DecodeFromChars(payload))));
+            new Lazy<string>(() => Encoding.UTF8.GetString(Base64Url.DecodeFromChars(payload))), mfaEnabled, mfaCompletedAt);
         return true;
     }
 
@@ -96,7 +98,9 @@ internal static class BearerTokens
         var actorId = claims.TryGetProperty("actor_id", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "";
         var provider = claims.TryGetProperty("auth_provider", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
         var issuedAt = claims.TryGetProperty("iat", out var i) && i.TryGetInt64(out var iat) ? iat : 0;
+        var mfaEnabled = claims.TryGetProperty("mfa_enabled", out var m) && m.ValueKind == JsonValueKind.True;
+        var mfaCompletedAt = claims.TryGetProperty("mfa_challenge_completed_at", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         var raw = claims.GetRawText();
-        return new Actor(actorId, actorType.GetString()!, identityId.GetString()!, provider, issuedAt, new Lazy<string>(raw));
+        return new Actor(actorId, actorType.GetString()!, identityId.GetString()!, provider, issuedAt, new Lazy<string>(raw), mfaEnabled, mfaCompletedAt);
     }
 }

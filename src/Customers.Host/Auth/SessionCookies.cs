@@ -32,7 +32,7 @@ internal sealed class SessionCookies(
         }
 
         var actor = BearerTokens.ActorFromClaims(claims);
-        return actor is null || revocations.IsRevoked(actor.AuthIdentityId, actor.IssuedAt) ? null : actor;
+        return actor is null || revocations.IsRevoked(actor) ? null : actor;
     }
 
     /// <summary>Starts (or, when the caller already has a session cookie, overwrites) a session for these claims.</summary>

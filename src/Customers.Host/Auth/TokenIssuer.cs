@@ -17,11 +17,23 @@ internal sealed class TokenIssuer(IOptions<JwtOptions> options, SigningKey key, 
 {
     private static readonly byte[] Header = Base64Url.EncodeToUtf8("""{"alg":"HS256","typ":"JWT"}"""u8);
 
-    public string Issue(IdentitySnapshot identity, string actorType, string authProvider)
+    /// <summary>
+    /// A session token for <paramref name="identity"/> as <paramref name="actorType"/>. <paramref name="mfa"/> sets the MFA
+    /// claims; by default <c>mfa_enabled</c> says whether the identity has an enabled factor, with no completion (such a
+    /// token is stopped by the MFA gate). An <paramref name="actorless"/> token carries no actor, not even in its
+    /// <c>app_metadata</c>: it proves the first factor (or an unverified e-mail) and nothing more.
+    /// </summary>
+    public string Issue(IdentitySnapshot identity, string actorType, string authProvider, MfaClaims? mfa = null, bool actorless = false)
     {
         var settings = options.Value;
         var appMetadata = identity.AppMetadataJson is null ? new JsonObject() : JsonNode.Parse(identity.AppMetadataJson)!.AsObject();
+        if (actorless)
+        {
+            appMetadata.Remove(actorType + "_id");
+        }
+
         var actorId = appMetadata[actorType + "_id"] is JsonValue linked && linked.TryGetValue<string>(out var id) ? id : "";
+        var (mfaEnabled, mfaCompletedAt) = mfa ?? new MfaClaims(identity.MfaEnabled, null);
         var userMetadata = identity.ProviderIdentities.FirstOrDefault(p => p.Provider == authProvider)?.UserMetadataJson;
 
         // Stamp at least the revocation second so a token issued right after a logout is not void (see TokenRevocations).
@@ -39,8 +51,16 @@ internal sealed class TokenIssuer(IOptions<JwtOptions> options, SigningKey key, 
             json.WriteString("actor_type", actorType);
             json.WriteString("auth_identity_id", identity.Id);
             json.WriteString("auth_provider", authProvider);
-            json.WriteBoolean("mfa_enabled", false);
-            json.WriteNull("mfa_challenge_completed_at");
+            json.WriteBoolean("mfa_enabled", mfaEnabled);
+            if (mfaCompletedAt is null)
+            {
+                json.WriteNull("mfa_challenge_completed_at");
+            }
+            else
+            {
+                json.WriteString("mfa_challenge_completed_at", mfaCompletedAt);
+            }
+
             json.WritePropertyName("app_metadata");
             appMetadata.WriteTo(json);
             json.WritePropertyName("user_metadata");
@@ -119,6 +139,14 @@ internal sealed class TokenIssuer(IOptions<JwtOptions> options, SigningKey key, 
         return string.Concat(
             System.Text.Encoding.ASCII.GetString(signingInput), ".", Base64Url.EncodeToString(signature));
     }
+}
+
+/// <summary>The MFA claims of a session token: <c>mfa_enabled</c> and <c>mfa_challenge_completed_at</c> (ISO-8601 UTC with ms).</summary>
+internal sealed record MfaClaims(bool Enabled, string? CompletedAt)
+{
+    /// <summary>The claims of a token issued by a completed challenge.</summary>
+    public static MfaClaims Completed(DateTimeOffset at) =>
+        new(true, Customers.Medusa.MillisecondUtcDateTimeOffsetConverter.Format(at));
 }
 
 /// <summary>The HMAC key shared by token signing, token validation and session-cookie signing.</summary>

@@ -22,7 +22,7 @@ internal sealed partial class TokenRevocationFeed(
         var horizon = time.GetUtcNow() - options.Value.ExpiresIn - options.Value.ClockSkew;
         await using var command = database.CreateCommand(
             """
-            SELECT id, tokens_valid_after, revocation_seq FROM auth_identity
+            SELECT id, tokens_valid_after, revocation_seq, kept_credential FROM auth_identity
             WHERE revocation_seq > $1 ORDER BY revocation_seq
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = _lastSequence });
@@ -31,7 +31,7 @@ internal sealed partial class TokenRevocationFeed(
         {
             if (!reader.IsDBNull(1) && reader.GetFieldValue<DateTimeOffset>(1) > horizon)
             {
-                revocations.Record(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
+                revocations.Record(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(3) ? null : reader.GetString(3));
             }
 
             _lastSequence = reader.GetInt64(2);

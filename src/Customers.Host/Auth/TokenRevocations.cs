@@ -4,7 +4,8 @@ using Customers.Host.Telemetry;
 namespace Customers.Host.Auth;
 
 /// <summary>
-/// Per-silo view of "tokens of identity X issued before T are void". Logout and password changes write T with the
+/// Per-silo view of "tokens of identity X issued before T are void, except the one credential K". Logout, password
+/// changes and second-factor changes write T (and, for the latter, K: the caller's own token or session) with the
 /// identity grain; <see cref="TokenRevocationFeed"/> pulls new values from PostgreSQL every second, so every silo
 /// refuses old tokens within the poll interval without a grain call per request.
 /// </summary>
@@ -14,8 +15,9 @@ internal sealed class TokenRevocations(CustomersMetrics metrics)
     public const string PasswordChange = "password_change";
     public const string PasswordReset = "password_reset";
     public const string CustomerDeleted = "customer_deleted";
+    public const string SecondFactorChange = "second_factor_change";
 
-    private readonly ConcurrentDictionary<string, long> _firstValidIssuedAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Revocation> _revocations = new(StringComparer.Ordinal);
 
     /// <summary>
     /// JWT <c>iat</c> has whole seconds, so the revocation second is rounded up: every token from before the
@@ -25,19 +27,25 @@ internal sealed class TokenRevocations(CustomersMetrics metrics)
         (validAfter.ToUnixTimeMilliseconds() + 999) / 1000;
 
     /// <summary>A revocation made on this silo: recorded, and counted under <paramref name="reason"/>.</summary>
-    public void Revoke(string authIdentityId, DateTimeOffset validAfter, string reason)
+    public void Revoke(string authIdentityId, DateTimeOffset validAfter, string reason, string? keptCredential = null)
     {
-        Record(authIdentityId, validAfter);
+        Record(authIdentityId, validAfter, keptCredential);
         metrics.TokenRevocation(reason);
     }
 
-    /// <summary>A revocation learnt from the feed (made here or on another silo): recorded only.</summary>
-    public void Record(string authIdentityId, DateTimeOffset validAfter)
+    /// <summary>Records a revocation (made here, or learnt from the feed); <paramref name="keptCredential"/> is the
+    /// <see cref="Actor.Fingerprint"/> that survives it.</summary>
+    public void Record(string authIdentityId, DateTimeOffset validAfter, string? keptCredential = null)
     {
-        var first = FirstValidIssuedAt(validAfter);
-        _firstValidIssuedAt.AddOrUpdate(authIdentityId, first, (_, existing) => Math.Max(existing, first));
+        var revocation = new Revocation(FirstValidIssuedAt(validAfter), keptCredential);
+        _revocations.AddOrUpdate(authIdentityId, revocation, (_, existing) =>
+            revocation.FirstValidIssuedAt >= existing.FirstValidIssuedAt ? revocation : existing);
     }
 
-    public bool IsRevoked(string authIdentityId, long issuedAt) =>
-        _firstValidIssuedAt.TryGetValue(authIdentityId, out var first) && issuedAt < first;
+    public bool IsRevoked(Actor actor) =>
+        _revocations.TryGetValue(actor.AuthIdentityId, out var revocation)
+        && actor.IssuedAt < revocation.FirstValidIssuedAt
+        && (revocation.KeptCredential is null || revocation.KeptCredential != actor.Fingerprint);
+
+    private sealed record Revocation(long FirstValidIssuedAt, string? KeptCredential);
 }

@@ -20,7 +20,7 @@ internal sealed class ValidatedTokenCache(TokenRevocations revocations, TimeProv
             return null;
         }
 
-        if (entry.ExpiresAt <= time.GetUtcNow().ToUnixTimeSeconds() || revocations.IsRevoked(entry.Actor.AuthIdentityId, entry.Actor.IssuedAt))
+        if (entry.ExpiresAt <= time.GetUtcNow().ToUnixTimeSeconds() || revocations.IsRevoked(entry.Actor))
         {
             _tokens.TryRemove(token, out _);
             return null;

@@ -72,7 +72,7 @@ internal static class Commands
         using var loggers = CliLogging();
         await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
         await database.MigrateAsync(loggers, CancellationToken.None);
-        builder.AddCustomersSilo(database.ConnectionString);
+        builder.AddCustomersSilo(database);
         builder.Logging.ClearProviders()
             .AddFilter("Orleans", LogLevel.Warning)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -18,7 +18,8 @@ internal sealed record TargetState(
 
 /// <summary>
 /// The <c>event_outbox</c> table (deploy/sql/0009): writes of events the host raises itself, and the dispatcher's
-/// claim and bookkeeping. Event data is never logged: <c>auth.password_reset</c> carries a reset token.
+/// claim and bookkeeping. Event data is never logged: <c>auth.password_reset</c> carries a reset token,
+/// <c>auth.verification_requested</c> a verification code; both are dropped from the row once it is finished.
 /// </summary>
 internal sealed class EventOutbox(NpgsqlDataSource database)
 {
@@ -195,7 +196,10 @@ internal sealed class EventOutbox(NpgsqlDataSource database)
                 delivered_at     = CASE WHEN $3 IS NULL AND NOT $4 THEN $2 END,
                 dead_lettered_at = CASE WHEN $3 IS NULL AND $4 THEN $2 END,
                 last_error       = $5,
-                data             = CASE WHEN $3 IS NULL AND name = 'auth.password_reset' THEN data - 'token' ELSE data END
+                data             = CASE WHEN $3 IS NOT NULL THEN data
+                                        WHEN name = 'auth.password_reset' THEN data - 'token'
+                                        WHEN name = 'auth.verification_requested' THEN data - 'code'
+                                        ELSE data END
             WHERE id = $1 AND claimed_by = $6
             """);
         finish.Parameters.Add(new NpgsqlParameter { Value = eventId });

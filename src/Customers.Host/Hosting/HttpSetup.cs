@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Customers.Host.Auth;
 using Customers.Host.Database;
 using Customers.Host.Http;
+using Customers.Host.Http.Auth;
 using Customers.Host.Http.Health;
 using Customers.Host.Http.Store;
 using Customers.Host.ReadModel;
@@ -43,6 +44,8 @@ internal static class HttpSetup
         services.AddSingleton<EmailPasswordFlow>();
         services.AddSingleton<FailedLoginLimiter>();
         services.AddSingleton<ProviderAllowList>();
+        services.AddSingleton<SignInAnswer>();
+        services.AddSingleton<VerificationCodeStore>();
 
         services.AddAuthentication().AddJwtBearer(options => BearerTokens.Configure(options, jwt, signingKey));
         services.AddRateLimiter(options =>

@@ -32,7 +32,7 @@ internal static partial class Server
         await using (database)
         {
             await database.MigrateAsync(bootLoggers, CancellationToken.None);
-            builder.AddCustomersSilo(database.ConnectionString);
+            builder.AddCustomersSilo(database);
             builder.AddCustomersDashboard();
             builder.AddCustomersHttp(database);
             builder.AddCustomersTelemetry();

@@ -1,6 +1,7 @@
 using System.Net;
 using Customers.Grains.Auth;
 using Customers.Grains.Storage;
+using Customers.Host.Database;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
@@ -15,8 +16,9 @@ internal static class SiloSetup
     /// Co-hosts an Orleans silo: ADO.NET clustering and grain storage on our PostgreSQL schema, System.Text.Json
     /// state in snake_case (the read-model trigger reads those names), and the grains' own services.
     /// </summary>
-    public static IHostApplicationBuilder AddCustomersSilo(this IHostApplicationBuilder builder, string connectionString)
+    public static IHostApplicationBuilder AddCustomersSilo(this IHostApplicationBuilder builder, CustomersDatabase database)
     {
+        var connectionString = database.ConnectionString;
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         KubernetesPod.Apply(builder.Configuration, cluster);
         builder.Services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section)
@@ -25,6 +27,7 @@ internal static class SiloSetup
         builder.Services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddCustomersMfa(database);
 
         builder.UseOrleans(silo =>
         {

@@ -65,12 +65,31 @@ internal static class RouteMap
     /// <summary><c>/auth</c>: sign-in, registration, tokens, sessions and password reset, for every actor type.</summary>
     private static void MapAuth(RouteGroupBuilder auth)
     {
+        // Not behind the MFA gate: these let an MFA-pending caller finish (or leave) the sign-in.
         auth.MapPost("/token/refresh", AuthRoutes.RefreshAsync).Describe(AuthRoutes.Docs.Refresh)
-            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true, requireMfa: false);
         auth.MapPost("/session", AuthRoutes.StartSessionAsync).Describe(AuthRoutes.Docs.StartSession)
-            .RequireActor(null, AuthMechanisms.Bearer, allowUnregistered: true);
+            .RequireActor(null, AuthMechanisms.Bearer, allowUnregistered: true, requireMfa: false);
         auth.MapDelete("/session", AuthRoutes.EndSessionAsync).Describe(AuthRoutes.Docs.EndSession)
-            .RequireActor(null, AuthMechanisms.Session, allowUnregistered: true);
+            .RequireActor(null, AuthMechanisms.Session, allowUnregistered: true, requireMfa: false);
+        auth.MapPost("/mfa/challenges/{id}/verify", MfaRoutes.AnswerChallengeAsync).Describe(MfaRoutes.Docs.AnswerChallenge)
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true, requireMfa: false);
+        auth.MapPost("/verification/request", VerificationRoutes.RequestAsync).Describe(VerificationRoutes.Docs.Request)
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true, requireMfa: false);
+        auth.MapPost("/verification/confirm", VerificationRoutes.ConfirmAsync).Describe(VerificationRoutes.Docs.Confirm);
+
+        // The caller's second factors, for every actor type, tokens without an actor included; behind the MFA gate.
+        auth.MapGet("/mfa/factors", MfaRoutes.ListAsync).Describe(MfaRoutes.Docs.List)
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapPost("/mfa/factors", MfaRoutes.StartAsync).Describe(MfaRoutes.Docs.Start)
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapPost("/mfa/factors/{id}/verify", MfaRoutes.ConfirmAsync).Describe(MfaRoutes.Docs.Confirm)
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapDelete("/mfa/factors/{id}", MfaRoutes.DisableAsync).Describe(MfaRoutes.Docs.Disable)
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+        auth.MapPost("/mfa/recovery-codes", MfaRoutes.GenerateRecoveryCodesAsync).Describe(MfaRoutes.Docs.RecoveryCodes)
+            .RequireActor(null, AuthMechanisms.BearerOrSession, allowUnregistered: true);
+
         auth.MapGet("/{actorType}/providers", AuthRoutes.ListProviders).Describe(AuthRoutes.Docs.ListProviders);
         auth.MapMethods("/{actorType}/{provider}", ["GET", "POST"], AuthRoutes.LoginAsync).Describe(AuthRoutes.Docs.Login);
         auth.MapPost("/{actorType}/{provider}/register", AuthRoutes.RegisterAsync).Describe(AuthRoutes.Docs.Register)

@@ -222,6 +222,25 @@ public sealed class EventDeliveryTests(EventsApiFactory api)
     }
 
     [Fact]
+    public async Task Event_verification_requested_goes_through_the_outbox_and_loses_its_code_once_delivered()
+    {
+        var customer = await api.CreateCustomerAsync();
+
+        (await api.Api.PostAsync("/auth/verification/request", new { entity_id = customer.Email, entity_type = "email" }, customer.Token))
+            .Expect(HttpStatusCode.Created);
+
+        var received = await api.Receiver.WaitForAsync(r =>
+            r.Path == "/main" && r.EventName == "auth.verification_requested" && r.Body["data"]!["entity_id"]?.GetValue<string>() == customer.Email);
+        Assert.True(received.SignatureValid);
+        Assert.Equal(43, received.Body["data"]!["code"]!.GetValue<string>().Length);
+        Assert.Equal(customer.AuthIdentityId, received.Body["data"]!["auth_identity_id"]!.GetValue<string>());
+        await api.Deliveries.WaitForAsync(d => d.EventId == received.EventId && d.Target == "webhook:main");
+        Assert.True(await Db.ScalarAsync<bool>(api.ConnectionString,
+            "SELECT delivered_at IS NOT NULL AND NOT data ? 'code' AND data ->> 'entity_id' = $2 FROM event_outbox WHERE id = $1",
+            received.EventId, customer.Email));
+    }
+
+    [Fact]
     public async Task Event_stream_carries_every_event_to_in_cluster_subscribers()
     {
         var stream = api.Services.GetRequiredService<IClusterClient>()

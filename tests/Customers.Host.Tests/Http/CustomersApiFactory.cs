@@ -36,6 +36,9 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public byte[] JwtKey => Encoding.UTF8.GetBytes(JwtSecret);
 
+    /// <summary>The key TOTP secrets are sealed with.</summary>
+    public string MfaEncryptionKey { get; } = RandomNumberGenerator.GetHexString(64, lowercase: true);
+
     /// <summary>The host's clock: system time plus an offset that tests may move forward (never back).</summary>
     public AdjustableClock Clock { get; } = new();
 
@@ -88,6 +91,7 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
         {
             ["ConnectionStrings:Customers"] = ConnectionString,
             ["Customers:Jwt:Secret"] = JwtSecret,
+            ["Customers:Mfa:EncryptionKey"] = MfaEncryptionKey,
             ["Customers:Cluster:ClusterId"] = $"http-tests-{Guid.NewGuid():N}",
             ["Customers:Cluster:SiloPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Customers:Cluster:GatewayPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),

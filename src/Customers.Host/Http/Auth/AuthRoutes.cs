@@ -23,7 +23,7 @@ internal static class AuthRoutes
     /// start a sign-in and answer its location.</summary>
     internal static async Task<IResult> LoginAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,
-        TokenIssuer tokens, RedirectSignIn redirects)
+        SignInAnswer answers, RedirectSignIn redirects)
     {
         if (!FindProvider(actorType, provider, allowList, providers).TryGetValue(out var found, out var refused)
             || !(await BodyReader.ReadAsync(http.Request)).TryGetValue(out var body, out refused))
@@ -38,7 +38,12 @@ internal static class AuthRoutes
             return LocationResult(location);
         }
 
-        return Answer(await found.AuthenticateAsync(request, http.RequestAborted), actorType, found, tokens);
+        return await found.AuthenticateAsync(request, http.RequestAborted) switch
+        {
+            AuthenticationResult.Authenticated authenticated => await answers.AnswerAsync(authenticated.Identity, actorType, found.Id),
+            AuthenticationResult.Redirect redirect => LocationResult(redirect.Location),
+            var other => throw new InvalidOperationException($"Auth provider '{found.Id}' answered {other.GetType().Name}."),
+        };
     }
 
     /// <summary><c>POST /auth/{actor}/{provider}/register</c>: only credentials providers sign up; the others refuse as
@@ -52,7 +57,13 @@ internal static class AuthRoutes
             return refused.ToResult();
         }
 
-        return Answer(await found.RegisterAsync(NewRequest(http, actorType, body), http.RequestAborted), actorType, found, tokens);
+        // Registration never answers a challenge or a verification (as in Medusa): its token has no actor anyway.
+        return await found.RegisterAsync(NewRequest(http, actorType, body), http.RequestAborted) switch
+        {
+            AuthenticationResult.Authenticated authenticated => SignInAnswer.Token(tokens.Issue(authenticated.Identity, actorType, found.Id)),
+            AuthenticationResult.Redirect redirect => LocationResult(redirect.Location),
+            var other => throw new InvalidOperationException($"Auth provider '{found.Id}' answered {other.GetType().Name}."),
+        };
     }
 
     /// <summary>
@@ -62,7 +73,7 @@ internal static class AuthRoutes
     /// </summary>
     internal static async Task<IResult> CallbackAsync(
         string actorType, string provider, HttpContext http, AuthProviders providers, ProviderAllowList allowList,
-        TokenIssuer tokens, RedirectSignIn redirects, CustomersMetrics metrics)
+        SignInAnswer answers, RedirectSignIn redirects, CustomersMetrics metrics)
     {
         if (!FindProvider(actorType, provider, allowList, providers).TryGetValue(out var found, out var refused))
         {
@@ -93,10 +104,15 @@ internal static class AuthRoutes
 
         metrics.Login(actorType, found.Id, LoginOutcome.Succeeded);
         metrics.SocialSignIn(actorType, found.Id);
-        return TokenResult(tokens.Issue(identity, actorType, found.Id));
+        return await answers.AnswerAsync(identity, actorType, found.Id);
     }
 
-    internal static async Task<IResult> RefreshAsync(HttpContext http, IGrainFactory grains, TokenIssuer tokens)
+    /// <summary>
+    /// <c>POST /auth/token/refresh</c>. A token without an actor is signed in again (so it may answer a verification or a
+    /// new challenge). A token with one keeps its MFA claims, unless the identity has enabled a factor since and the
+    /// token never answered a challenge: then it must sign in again as well (stricter than Medusa).
+    /// </summary>
+    internal static async Task<IResult> RefreshAsync(HttpContext http, IGrainFactory grains, TokenIssuer tokens, SignInAnswer answers)
     {
         var actor = http.GetActor();
         if (actor.AuthProvider is null)
@@ -112,7 +128,12 @@ internal static class AuthRoutes
                 : MedusaError.Unauthorized("Invalid auth identity while refreshing token").ToResult();
         }
 
-        return TokenResult(tokens.Issue(identity, actor.ActorType, actor.AuthProvider));
+        if (!actor.IsRegistered || (identity.MfaEnabled && actor.MfaCompletedAt is null))
+        {
+            return await answers.AnswerAsync(identity, actor.ActorType, actor.AuthProvider);
+        }
+
+        return SignInAnswer.Token(tokens.Issue(identity, actor.ActorType, actor.AuthProvider, new MfaClaims(actor.MfaEnabled, actor.MfaCompletedAt)));
     }
 
     internal static async Task<IResult> StartSessionAsync(HttpContext http, SessionCookies sessions)
@@ -173,23 +194,13 @@ internal static class AuthRoutes
     private static Dictionary<string, string> QueryValues(HttpContext http) =>
         http.Request.Query.ToDictionary(pair => pair.Key, pair => pair.Value.FirstOrDefault() ?? "", StringComparer.Ordinal);
 
-    private static IResult Answer(AuthenticationResult result, string actorType, IAuthProvider provider, TokenIssuer tokens) => result switch
-    {
-        AuthenticationResult.Authenticated authenticated => TokenResult(tokens.Issue(authenticated.Identity, actorType, provider.Id)),
-        AuthenticationResult.Redirect redirect => LocationResult(redirect.Location),
-        _ => throw new InvalidOperationException($"Auth provider '{provider.Id}' answered {result.GetType().Name}."),
-    };
-
     private static JsonBodyResult LocationResult(Uri location) =>
         JsonBodyResult.Of(new JsonObject { ["location"] = location.AbsoluteUri });
-
-    private static JsonBodyResult TokenResult(string token) =>
-        JsonBodyResult.Raw($$"""{"token":{{System.Text.Json.JsonSerializer.Serialize(token)}}}""");
 
     /// <summary>The OpenAPI description of these routes.</summary>
     internal static class Docs
     {
-        public static readonly RouteDoc Refresh = new("AuthRefreshToken", "Issue a new token for the caller's identity", WireSchemas.Token())
+        public static readonly RouteDoc Refresh = new("AuthRefreshToken", "Issue a new token for the caller's identity", WireSchemas.SignIn())
         {
             Errors = [StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound],
         };
@@ -217,7 +228,7 @@ internal static class AuthRoutes
             Errors = [StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized],
         };
 
-        public static readonly RouteDoc Callback = new("AuthCallback", "Complete a redirect provider's sign-in", WireSchemas.Token())
+        public static readonly RouteDoc Callback = new("AuthCallback", "Complete a redirect provider's sign-in", WireSchemas.SignIn())
         {
             Body = JsonSchemas.Shape([], ("code", JsonSchemas.Text())),
             Errors = [StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized],

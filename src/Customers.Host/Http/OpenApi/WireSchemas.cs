@@ -19,6 +19,9 @@ internal static class WireSchemas
     public const string User = "User";
     public const string AuthProvider = "AuthProvider";
     public const string TokenClaims = "TokenClaims";
+    public const string MfaFactor = "MfaFactor";
+    public const string MfaChallenge = "MfaChallenge";
+    public const string Verification = "Verification";
 
     /// <summary>Every component, by name.</summary>
     public static IEnumerable<(string Name, JsonObject Schema)> Components() =>
@@ -59,6 +62,21 @@ internal static class WireSchemas
                 ("app_metadata", Record()), ("user_metadata", Record()), ("iss", Text()), ("aud", Text()),
                 ("iat", Integer()), ("exp", Integer())),
             "The claims of the token the session was made from.")),
+        (MfaFactor, Shape(
+            ["id", "auth_identity_id", "provider", "status"],
+            ("id", Text()), ("auth_identity_id", Text()), ("auth_identity", Shape(["id"], ("id", Text()))), ("provider", Text()),
+            ("status", OneOfValues("pending", "enabled", "disabled")), ("metadata", Record()), ("created_at", Timestamp()),
+            ("updated_at", Timestamp()), ("deleted_at", Timestamp(nullable: true)))),
+        (MfaChallenge, Shape(
+            ["id", "auth_identity_id", "methods", "expires_at"],
+            ("id", Text()), ("auth_identity_id", Text()), ("auth_provider", NullableText()), ("methods", ArrayOf(Text())),
+            ("expires_at", Timestamp()), ("attempts", Integer()), ("max_attempts", Integer()),
+            ("completed_at", Timestamp(nullable: true)), ("metadata", new JsonObject { ["type"] = "null" }))),
+        (Verification, Shape(
+            ["id", "entity_id", "entity_type"],
+            ("id", Text()), ("auth_identity_id", Text()), ("entity_id", Text()), ("entity_type", Text()), ("code_provider", Text()),
+            ("verified_at", Timestamp(nullable: true)), ("requested_at", Timestamp(nullable: true)), ("metadata", Record()),
+            ("created_at", Timestamp()), ("updated_at", Timestamp()), ("deleted_at", Timestamp(nullable: true)))),
     ];
 
     /// <summary><c>{"&lt;key&gt;": &lt;component&gt;}</c>; with <paramref name="required"/> false the answer may be <c>{}</c>.</summary>
@@ -74,8 +92,21 @@ internal static class WireSchemas
 
     public static JsonObject Success() => Shape(["success"], ("success", Const(true)));
 
-    /// <summary>What login answers: a token, or for a redirect provider its location.</summary>
-    public static JsonObject TokenOrLocation() => new() { ["oneOf"] = new JsonArray(Token(), Location()) };
+    /// <summary>What a completed first sign-in step answers: a token, or a token with an MFA challenge to answer, or a
+    /// token with the e-mail verification still to do (<c>anyOf</c>: the token-only shape admits the others too).</summary>
+    public static JsonObject SignIn() => new() { ["anyOf"] = new JsonArray(Token(), MfaRequired(), VerificationRequired()) };
+
+    /// <summary>What login answers: <see cref="SignIn"/>, or for a redirect provider its location.</summary>
+    public static JsonObject TokenOrLocation() =>
+        new() { ["anyOf"] = new JsonArray(Token(), MfaRequired(), VerificationRequired(), Location()) };
+
+    private static JsonObject MfaRequired() => Shape(
+        ["mfa_required", "mfa_challenge", "token"],
+        ("mfa_required", Const(true)), ("mfa_challenge", Ref(MfaChallenge)), ("token", Text()));
+
+    private static JsonObject VerificationRequired() => Shape(
+        ["verification_required", "token"],
+        ("verification_required", Const(true)), ("verification", Ref(Verification)), ("token", Text()));
 
     private static JsonObject NullableText() => Text(nullable: true);
 
