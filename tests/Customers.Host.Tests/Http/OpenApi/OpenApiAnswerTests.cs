@@ -50,7 +50,11 @@ public sealed class OpenApiAnswerTests(OpenApiApiFactory api) : IClassFixture<Op
     {
         var contract = await OpenApiContract.LoadAsync(api);
 
-        string[][] families = [AuthOperations, StoreOperations, AdminKeyOperations, AdminCustomerOperations, OAuthAnswerTests.Operations];
+        string[][] families =
+        [
+            AuthOperations, StoreOperations, AdminKeyOperations, AdminCustomerOperations, OAuthAnswerTests.Operations,
+            MfaAnswerTests.Operations, VerificationAnswerTests.Operations,
+        ];
         Assert.Equal(
             contract.Operations.Select(o => o.Id).Order(),
             families.SelectMany(family => family).Distinct().Order());
@@ -271,4 +275,86 @@ public sealed class OAuthAnswerTests(OAuthApiFactory api)
 public sealed class OpenApiApiFactory : CustomersApiFactory
 {
     protected override string DatabasePrefix => "openapi";
+}
+
+/// <summary>Second factors and login challenges, on the MFA host (its clock moves by whole TOTP periods).</summary>
+[Collection(Mfa.MfaCollection.Name)]
+public sealed class MfaAnswerTests(Mfa.MfaApiFactory api)
+{
+    public static readonly string[] Operations =
+    [
+        "AuthListMfaFactors", "AuthStartMfaEnrolment", "AuthConfirmMfaFactor", "AuthDisableMfaFactor", "AuthGenerateRecoveryCodes",
+        "AuthVerifyMfaChallenge", "AuthLoginPost",
+    ];
+
+    [Fact]
+    public async Task Second_factor_answers_fit_the_document()
+    {
+        var contract = await OpenApiContract.LoadAsync(api);
+        var customer = await api.CreateCustomerAsync();
+        var token = customer.Token;
+
+        (await contract.SendAsync(api.Api, HttpMethod.Get, "/auth/mfa/factors")).Expect(HttpStatusCode.Unauthorized);
+        (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/mfa/factors", new JsonObject { ["provider"] = "sms" }, token))
+            .Expect(HttpStatusCode.BadRequest);
+        var started = (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/mfa/factors", new JsonObject { ["provider"] = "totp" }, token))
+            .Expect(HttpStatusCode.OK).Object;
+        var factorId = started["mfa_factor"]!["id"]!.GetValue<string>();
+        var secret = started["secret"]!.GetValue<string>();
+        (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/mfa/factors/authmfa_missing/verify", new JsonObject { ["code"] = "123456" }, token))
+            .Expect(HttpStatusCode.NotFound);
+        (await contract.SendAsync(api.Api, HttpMethod.Post, $"/auth/mfa/factors/{factorId}/verify", new JsonObject { ["code"] = api.NextCode(secret) }, token))
+            .Expect(HttpStatusCode.OK);
+        (await contract.SendAsync(api.Api, HttpMethod.Get, "/auth/mfa/factors", token: token)).Expect(HttpStatusCode.OK);
+
+        var login = new JsonObject { ["email"] = customer.Email, ["password"] = customer.Password };
+        var challenged = (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/customer/emailpass", login)).Expect(HttpStatusCode.OK).Object;
+        var challengeId = challenged["mfa_challenge"]!["id"]!.GetValue<string>();
+        var pending = challenged["token"]!.GetValue<string>();
+        (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/mfa/challenges/authmfachal_missing/verify",
+            new JsonObject { ["method"] = "totp", ["code"] = "123456" }, pending)).Expect(HttpStatusCode.NotFound);
+        var complete = (await contract.SendAsync(api.Api, HttpMethod.Post, $"/auth/mfa/challenges/{challengeId}/verify",
+            new JsonObject { ["method"] = "totp", ["code"] = api.NextCode(secret) }, pending)).Expect(HttpStatusCode.OK).Token();
+
+        (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/mfa/recovery-codes", new JsonObject { ["count"] = 0 }, complete))
+            .Expect(HttpStatusCode.BadRequest);
+        (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/mfa/recovery-codes", new JsonObject { ["count"] = 3 }, complete))
+            .Expect(HttpStatusCode.OK);
+        (await contract.SendAsync(api.Api, HttpMethod.Delete, "/auth/mfa/factors/authmfa_missing", new JsonObject(), complete))
+            .Expect(HttpStatusCode.NotFound);
+        (await contract.SendAsync(api.Api, HttpMethod.Delete, $"/auth/mfa/factors/{factorId}", new JsonObject(), complete))
+            .Expect(HttpStatusCode.OK);
+
+        contract.AssertCovered(Operations);
+    }
+}
+
+/// <summary>E-mail verification, on the host that requires it for customers signing in with emailpass.</summary>
+[Collection(Mfa.VerificationCollection.Name)]
+public sealed class VerificationAnswerTests(Mfa.VerificationApiFactory api)
+{
+    public static readonly string[] Operations = ["AuthRequestVerification", "AuthConfirmVerification"];
+
+    [Fact]
+    public async Task Verification_answers_fit_the_document()
+    {
+        var contract = await OpenApiContract.LoadAsync(api);
+        var email = CustomersApiFactory.NewEmail("openapi");
+        var registration = (await api.Api.PostAsync("/auth/customer/emailpass/register", new { email, password = CustomersApiFactory.NewPassword() })).Token();
+
+        (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/verification/request", new JsonObject { ["entity_id"] = email }, registration))
+            .Expect(HttpStatusCode.BadRequest);
+        (await contract.SendAsync(api.Api, HttpMethod.Post, "/auth/verification/request",
+            new JsonObject { ["entity_id"] = email, ["entity_type"] = "email" }, registration)).Expect(HttpStatusCode.Created);
+        var code = await Db.ScalarAsync<string>(
+            api.ConnectionString,
+            "SELECT data ->> 'code' FROM dev_notification WHERE event_name = 'auth.verification_requested' AND data ->> 'entity_id' = $1 ORDER BY id DESC LIMIT 1",
+            email);
+        (await contract.SendAsync(api.Anonymous, HttpMethod.Post, "/auth/verification/confirm", new JsonObject { ["code"] = "wrong" }))
+            .Expect(HttpStatusCode.BadRequest);
+        (await contract.SendAsync(api.Anonymous, HttpMethod.Post, "/auth/verification/confirm", new JsonObject { ["code"] = code }))
+            .Expect(HttpStatusCode.OK);
+
+        contract.AssertCovered(Operations);
+    }
 }
