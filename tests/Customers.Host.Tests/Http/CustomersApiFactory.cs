@@ -63,7 +63,7 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
     public async Task InitializeAsync()
     {
         await StartDependenciesAsync();
-        _connectionString = await PostgresServer.CreateMigratedDatabaseAsync(DatabasePrefix);
+        _connectionString = await CreateDatabaseAsync();
 
         // Starts the host. Cookie handling is off: session tests send connect.sid explicitly, and a cookie jar would
         // carry one test's session into the next request.
@@ -81,6 +81,9 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     /// <summary>Runs before the host starts: a subclass starts what its settings point at (e.g. a fake identity provider).</summary>
     protected virtual Task StartDependenciesAsync() => Task.CompletedTask;
+
+    /// <summary>The database this host runs on: a new, migrated one unless a subclass reuses another host's.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => PostgresServer.CreateMigratedDatabaseAsync(DatabasePrefix);
 
     /// <summary>Settings of this factory; a subclass overrides single keys by returning them here.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> OverrideSettings() => [];

@@ -68,7 +68,8 @@ public sealed class RateLimitTests(RateLimitedApiFactory api) : IClassFixture<Ra
     private Task<ApiResponse> LoginAsync(string email, string password) =>
         api.Api.PostAsync("/auth/customer/emailpass", new { email, password });
 
-    private static void AssertTooManyRequests(ApiResponse response)
+    /// <summary>429 with <c>Retry-After</c> and a Medusa error body; other limit tests check their refusals with it too.</summary>
+    internal static void AssertTooManyRequests(ApiResponse response)
     {
         response.Expect(HttpStatusCode.TooManyRequests);
         Assert.Equal("application/json; charset=utf-8", response.ContentType);

@@ -20,43 +20,49 @@ public sealed class MfaApiFactory : CustomersApiFactory
         new("Customers:Mfa:ChallengeTtl", "00:02:00"),
         new("Customers:Mfa:Totp:Issuer", "Test Shop"),
     ];
+}
 
+/// <summary>Second-factor steps through the API, for any host (the clock is the host's own).</summary>
+public static class MfaSteps
+{
     /// <summary>The current TOTP code of <paramref name="secret"/> on the host's clock.</summary>
-    public string Code(string secret) => Totp.Code(Base32.Decode(secret)!, Totp.StepAt(Clock.GetUtcNow(), 30), 6);
+    public static string Code(this CustomersApiFactory api, string secret) =>
+        Totp.Code(Base32.Decode(secret)!, Totp.StepAt(api.Clock.GetUtcNow(), 30), 6);
 
     /// <summary>A code no one has used: moves the clock to the next 30-second step first.</summary>
-    public string NextCode(string secret)
+    public static string NextCode(this CustomersApiFactory api, string secret)
     {
-        Clock.Advance(TimeSpan.FromSeconds(30));
-        return Code(secret);
+        api.Clock.Advance(TimeSpan.FromSeconds(30));
+        return api.Code(secret);
     }
 
     /// <summary>Enrols a TOTP factor with <paramref name="token"/>: (factor id, Base32 secret).</summary>
-    public async Task<(string FactorId, string Secret)> EnrolAsync(string token)
+    public static async Task<(string FactorId, string Secret)> EnrolAsync(this CustomersApiFactory api, string token)
     {
-        var started = (await Api.PostAsync("/auth/mfa/factors", new { provider = "totp" }, token)).Expect(HttpStatusCode.OK).Object;
+        var started = (await api.Api.PostAsync("/auth/mfa/factors", new { provider = "totp" }, token)).Expect(HttpStatusCode.OK).Object;
         return (started["mfa_factor"]!["id"]!.GetValue<string>(), started["secret"]!.GetValue<string>());
     }
 
     /// <summary>Enrols and confirms a factor for <paramref name="token"/>'s identity; returns the factor and its secret.</summary>
-    public async Task<(string FactorId, string Secret)> EnableAsync(string token)
+    public static async Task<(string FactorId, string Secret)> EnableAsync(this CustomersApiFactory api, string token)
     {
-        var (factorId, secret) = await EnrolAsync(token);
-        (await Api.PostAsync($"/auth/mfa/factors/{factorId}/verify", new { code = NextCode(secret) }, token)).Expect(HttpStatusCode.OK);
+        var (factorId, secret) = await api.EnrolAsync(token);
+        (await api.Api.PostAsync($"/auth/mfa/factors/{factorId}/verify", new { code = api.NextCode(secret) }, token)).Expect(HttpStatusCode.OK);
         return (factorId, secret);
     }
 
     /// <summary>Logs in as a customer and expects a challenge: (challenge, MFA-pending token).</summary>
-    public async Task<(JsonObject Challenge, string PendingToken)> ChallengeAsync(string email, string password, string actorType = "customer")
+    public static async Task<(JsonObject Challenge, string PendingToken)> ChallengeAsync(
+        this CustomersApiFactory api, string email, string password, string actorType = "customer")
     {
-        var body = (await Api.PostAsync($"/auth/{actorType}/emailpass", new { email, password })).Expect(HttpStatusCode.OK).Object;
+        var body = (await api.Api.PostAsync($"/auth/{actorType}/emailpass", new { email, password })).Expect(HttpStatusCode.OK).Object;
         Assert.True(body["mfa_required"]!.GetValue<bool>(), body.ToJsonString());
         return (body["mfa_challenge"]!.AsObject(), body["token"]!.GetValue<string>());
     }
 
     /// <summary>Answers a challenge.</summary>
-    public Task<ApiResponse> AnswerAsync(string challengeId, string token, string method, string code) =>
-        Api.PostAsync($"/auth/mfa/challenges/{challengeId}/verify", new { method, code }, token);
+    public static Task<ApiResponse> AnswerAsync(this CustomersApiFactory api, string challengeId, string token, string method, string code) =>
+        api.Api.PostAsync($"/auth/mfa/challenges/{challengeId}/verify", new { method, code }, token);
 }
 
 [CollectionDefinition(Name)]

@@ -13,8 +13,8 @@ namespace Customers.Host.Tests.Http.Mfa;
 [Collection(VerificationCollection.Name)]
 public sealed class VerificationTests(VerificationApiFactory api)
 {
-    private const string Request = "/auth/verification/request";
-    private const string Confirm = "/auth/verification/confirm";
+    internal const string Request = "/auth/verification/request";
+    internal const string Confirm = "/auth/verification/confirm";
 
     [Fact]
     public async Task Unverified_customers_get_verification_required_until_they_confirm_a_code()
@@ -174,7 +174,10 @@ public sealed class VerificationTests(VerificationApiFactory api)
         return (email, await api.RegisterAsync(email, CustomersApiFactory.NewPassword()));
     }
 
-    private async Task<string> LatestCodeAsync(string email) => (await Db.ScalarAsync<string>(api.ConnectionString,
+    private Task<string> LatestCodeAsync(string email) => LatestCodeAsync(api, email);
+
+    /// <summary>The last code <paramref name="host"/> delivered for <paramref name="email"/> (its development sink keeps them).</summary>
+    internal static async Task<string> LatestCodeAsync(CustomersApiFactory host, string email) => (await Db.ScalarAsync<string>(host.ConnectionString,
         "SELECT data ->> 'code' FROM dev_notification WHERE event_name = 'auth.verification_requested' AND data ->> 'entity_id' = $1 ORDER BY id DESC LIMIT 1",
         email))!;
 }
