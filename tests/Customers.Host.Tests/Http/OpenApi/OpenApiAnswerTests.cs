@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Customers.Host.Tests.Http.Admin;
+using Customers.Host.Tests.Http.Mfa;
 using Customers.Host.Tests.Http.OAuth;
 using Customers.Testing;
 using Xunit;
@@ -278,8 +279,8 @@ public sealed class OpenApiApiFactory : CustomersApiFactory
 }
 
 /// <summary>Second factors and login challenges, on the MFA host (its clock moves by whole TOTP periods).</summary>
-[Collection(Mfa.MfaCollection.Name)]
-public sealed class MfaAnswerTests(Mfa.MfaApiFactory api)
+[Collection(MfaCollection.Name)]
+public sealed class MfaAnswerTests(MfaApiFactory api)
 {
     public static readonly string[] Operations =
     [
@@ -330,8 +331,8 @@ public sealed class MfaAnswerTests(Mfa.MfaApiFactory api)
 }
 
 /// <summary>E-mail verification, on the host that requires it for customers signing in with emailpass.</summary>
-[Collection(Mfa.VerificationCollection.Name)]
-public sealed class VerificationAnswerTests(Mfa.VerificationApiFactory api)
+[Collection(VerificationCollection.Name)]
+public sealed class VerificationAnswerTests(VerificationApiFactory api)
 {
     public static readonly string[] Operations = ["AuthRequestVerification", "AuthConfirmVerification"];
 
