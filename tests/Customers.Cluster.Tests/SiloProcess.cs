@@ -257,8 +257,14 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Three distinct free loopback ports (HTTP, silo, gateway).</summary>
     public static (int Http, int Silo, int Gateway) FreePorts()
     {
-        // All three listeners are open at once, so the three ports differ.
-        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        var ports = FreePorts(3);
+        return (ports[0], ports[1], ports[2]);
+    }
+
+    /// <summary>Distinct free loopback ports: all listeners are open at once, so no two are the same.</summary>
+    public static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
         try
         {
             foreach (var listener in listeners)
@@ -266,8 +272,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 listener.Start();
             }
 
-            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-            return (ports[0], ports[1], ports[2]);
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
         }
         finally
         {
