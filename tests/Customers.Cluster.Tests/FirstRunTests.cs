@@ -72,7 +72,7 @@ public sealed class FirstRunTests
         finally
         {
             await PostgresServer.DiscardEmbeddedAsync(cluster);
-            if (Environment.IsPrivilegedProcess)
+            if (Environment.IsPrivilegedProcess && Directory.Exists(Path.GetDirectoryName(cluster)))
             {
                 Directory.Delete(Path.GetDirectoryName(cluster)!, recursive: true);
             }
