@@ -19,7 +19,7 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private const int Sigterm = 15;
     private const int OutputLinesKept = 300;
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(45);
     private static readonly ConcurrentDictionary<int, Process> Running = new();
     private static readonly Lazy<string> HostAssembly = new(FindHostAssembly);
@@ -36,11 +36,11 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     };
 
-    private SiloProcess(string name, Process process, int httpPort)
+    private SiloProcess(string name, Process process, Uri baseAddress)
     {
         Name = name;
         _process = process;
-        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        BaseAddress = baseAddress;
         Http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false })
         {
             BaseAddress = BaseAddress,
@@ -57,41 +57,72 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id of <c>dotnet Customers.Host.dll</c>.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The last lines the silo wrote to stdout and stderr, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', _output);
 
     /// <summary>The compiled host this test assembly was built against: same configuration, same framework.</summary>
     public static string HostAssemblyPath => HostAssembly.Value;
 
-    public static async Task<SiloProcess> StartAsync(string name, SiloSettings settings)
+    public static Task<SiloProcess> StartAsync(string name, SiloSettings settings)
     {
         var (httpPort, siloPort, gatewayPort) = FreePorts();
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Customers"] = settings.ConnectionString,
+            ["Customers__Jwt__Secret"] = settings.JwtSecret,
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        foreach (var (key, value) in settings.Environment)
+        {
+            environment[key] = value;
+        }
+
+        // The host's own output folder: its appsettings.json (log levels) is read from the content root.
+        return StartAsync(name, new HostLaunch(
+            new Uri($"http://127.0.0.1:{httpPort}"),
+            Path.GetDirectoryName(HostAssemblyPath)!,
+            [.. Arguments(settings, httpPort, siloPort, gatewayPort)],
+            environment));
+    }
+
+    /// <summary>
+    /// Starts <c>dotnet Customers.Host.dll</c> exactly as <paramref name="launch"/> says and waits until it listens and
+    /// <c>GET /health/ready</c> on <see cref="HostLaunch.BaseAddress"/> answers 200.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(string name, HostLaunch launch)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
-            // The host's own output folder: its appsettings.json (log levels) is read from the content root.
-            WorkingDirectory = Path.GetDirectoryName(HostAssemblyPath)!,
+            WorkingDirectory = launch.WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(HostAssemblyPath);
-        foreach (var argument in Arguments(settings, httpPort, siloPort, gatewayPort))
+        foreach (var argument in launch.Arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["ConnectionStrings__Customers"] = settings.ConnectionString;
-        start.Environment["Customers__Jwt__Secret"] = settings.JwtSecret;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in settings.Environment)
+        foreach (var (key, value) in launch.Environment)
         {
-            start.Environment[key] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var silo = new SiloProcess(name, process, httpPort);
+        var silo = new SiloProcess(name, process, launch.BaseAddress);
         process.OutputDataReceived += (_, e) => silo.OnOutput(e.Data);
         process.ErrorDataReceived += (_, e) => silo.OnOutput(e.Data);
         process.Exited += (_, _) => silo._listening.TrySetException(
@@ -103,18 +134,13 @@ public sealed class SiloProcess : IAsyncDisposable
 
         try
         {
-            await silo._listening.Task.WaitAsync(StartTimeout);
-            using var ready = await silo.Http.GetAsync("/health/ready");
-            if (ready.StatusCode != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException(
-                    $"Silo {name} listens but /health/ready answered {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}\n{silo.RecentOutput}");
-            }
+            await silo._listening.Task.WaitAsync(launch.StartTimeout);
+            await silo.WaitUntilReadyAsync(DateTime.UtcNow + ReadyTimeout);
         }
         catch (TimeoutException)
         {
             await silo.DisposeAsync();
-            throw new TimeoutException($"Silo {name} did not listen within {StartTimeout}:\n{silo.RecentOutput}");
+            throw new TimeoutException($"Silo {name} did not listen within {launch.StartTimeout}:\n{silo.RecentOutput}");
         }
         catch
         {
@@ -189,6 +215,27 @@ public sealed class SiloProcess : IAsyncDisposable
         "--Customers:Notifications:DevelopmentSink", "true",
     ];
 
+    /// <summary>Polls <c>/health/ready</c> until 200: it answers 503 while the silo is still joining the cluster.</summary>
+    private async Task WaitUntilReadyAsync(DateTime deadline)
+    {
+        while (true)
+        {
+            using var ready = await Http.GetAsync("/health/ready");
+            if (ready.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow >= deadline || _process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"Silo {Name} listens but /health/ready answered {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}\n{RecentOutput}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     private void OnOutput(string? line)
     {
         if (line is null)
@@ -207,10 +254,17 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static (int Http, int Silo, int Gateway) FreePorts()
+    /// <summary>Three distinct free loopback ports (HTTP, silo, gateway).</summary>
+    public static (int Http, int Silo, int Gateway) FreePorts()
     {
-        // All three listeners are open at once, so the three ports differ.
-        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        var ports = FreePorts(3);
+        return (ports[0], ports[1], ports[2]);
+    }
+
+    /// <summary>Distinct free loopback ports: all listeners are open at once, so no two are the same.</summary>
+    public static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
         try
         {
             foreach (var listener in listeners)
@@ -218,8 +272,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 listener.Start();
             }
 
-            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-            return (ports[0], ports[1], ports[2]);
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
         }
         finally
         {
@@ -263,4 +316,14 @@ public sealed record SiloSettings(string ConnectionString, string JwtSecret, str
 {
     /// <summary>More settings for every silo, as environment variables (e.g. auth providers and their secrets).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>How to start one host process: arguments, working directory (the content root) and environment changes.</summary>
+/// <param name="BaseAddress">Where its HTTP API answers once started.</param>
+/// <param name="Environment">Variables to set; a null value removes one inherited from the test process.</param>
+public sealed record HostLaunch(
+    Uri BaseAddress, string WorkingDirectory, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string?> Environment)
+{
+    /// <summary>Until it logs "Now listening on"; a first start with an embedded database takes longer.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -44,6 +44,12 @@ public static class PostgresServer
         return connectionString;
     }
 
+    /// <summary>
+    /// Stops any server still running on an embedded data directory that a host under test created, and deletes it
+    /// with its password and lock files.
+    /// </summary>
+    public static Task DiscardEmbeddedAsync(string dataDirectory) => EmbeddedPostgres.DiscardAsync(dataDirectory, NullLogger.Instance);
+
     private static async Task<EmbeddedPostgres> StartAsync()
     {
         await DiscardAbandonedServersAsync();

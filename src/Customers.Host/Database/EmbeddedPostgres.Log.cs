@@ -5,6 +5,9 @@ internal sealed partial class EmbeddedPostgres
     [LoggerMessage(Level = LogLevel.Debug, Message = "Using PostgreSQL binaries in {BinDirectory}")]
     private static partial void LogUsingBinaries(ILogger logger, string binDirectory);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL runs as the '{ServiceAccount}' user, which cannot enter {Blocked}; the embedded cluster for {Configured} is kept in {DataDirectory} instead")]
+    private static partial void LogRelocated(ILogger logger, string serviceAccount, string blocked, string configured, string dataDirectory);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Waiting for another process to finish starting PostgreSQL (lock {LockFile})")]
     private static partial void LogWaitingForStartLock(ILogger logger, string lockFile);
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 
 namespace Customers.Host.Database;
@@ -14,8 +16,11 @@ namespace Customers.Host.Database;
 /// </summary>
 /// <remarks>
 /// PostgreSQL refuses to run as root, so when this process is root the server runs as the <c>postgres</c> OS
-/// user (through <c>runuser</c>) and the data directory is handed to that user. The superuser password is
-/// generated once and kept in <c>&lt;dataDirectory&gt;.password</c> (mode 0600), outside the data directory.
+/// user (through <c>runuser</c>) and the data directory is handed to that user. If that user cannot enter a parent of
+/// the configured directory (a checkout in root's 0700 home), the cluster is kept in
+/// <c>/var/lib/customers/&lt;hash of the configured path&gt;/</c> instead (see <see cref="ResolveDataDirectory"/>).
+/// The superuser password is generated once and kept in <c>&lt;dataDirectory&gt;.password</c> (mode 0600), outside
+/// the data directory.
 /// </remarks>
 internal sealed partial class EmbeddedPostgres : IAsyncDisposable
 {
@@ -23,6 +28,7 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
     private const string Superuser = "postgres";
     private const string DatabaseName = "customers";
     private const string ListenAddress = "127.0.0.1";
+    private const string RelocationRoot = "/var/lib/customers";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _binDirectory;
@@ -93,8 +99,8 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
     public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, ILogger logger, CancellationToken ct)
     {
         var binDirectory = FindBinDirectory() ?? throw new PostgresNotFoundException();
-        dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
         var runAsServiceAccount = Environment.IsPrivilegedProcess;
+        dataDirectory = ResolveDataDirectory(dataDirectory, runAsServiceAccount, logger);
         var parent = Path.GetDirectoryName(dataDirectory)
             ?? throw new ArgumentException("The data directory cannot be a filesystem root.", nameof(dataDirectory));
         Directory.CreateDirectory(parent);
@@ -145,6 +151,38 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>
+    /// The directory the cluster for the configured <paramref name="dataDirectory"/> lives in: the configured one, unless
+    /// the server runs as the service account and that account cannot enter one of its parents. Then, rather than opening
+    /// someone's home to others, it is <c>/var/lib/customers/&lt;first 16 hex digits of SHA-256 of the full configured
+    /// path&gt;/&lt;name&gt;</c>: stable across runs and distinct per checkout. Only the cluster, its password and lock
+    /// file move; the host's own secrets stay beside the configured directory, where only this user can read them.
+    /// </summary>
+    internal static string ResolveDataDirectory(string dataDirectory, bool runAsServiceAccount, ILogger logger)
+    {
+        dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
+        if (!runAsServiceAccount || OperatingSystem.IsWindows() || FirstUnreachableParent(dataDirectory) is not { } blocked)
+        {
+            return dataDirectory;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..16];
+        var home = Path.Combine(RelocationRoot, hash);
+
+        // Traversable by the service account; the cluster inside is its own 0700 directory, the password file 0600 root's.
+        const UnixFileMode traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        foreach (var directory in new[] { RelocationRoot, home })
+        {
+            Directory.CreateDirectory(directory);
+            File.SetUnixFileMode(directory, traversable);
+        }
+
+        var relocated = Path.Combine(home, Path.GetFileName(dataDirectory));
+        LogRelocated(logger, ServiceAccount, blocked, dataDirectory, relocated);
+        return relocated;
     }
 
     /// <summary>Stops the server if this instance started it (<c>pg_ctl stop -m fast</c>); otherwise does nothing.</summary>
@@ -473,21 +511,30 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
 
     private static void EnsureServiceAccountCanReach(string dataDirectory)
     {
-        if (OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows() && FirstUnreachableParent(dataDirectory) is { } directory)
         {
-            return;
+            throw new InvalidOperationException(
+                $"PostgreSQL runs as the '{ServiceAccount}' user, which cannot enter {directory} to reach the data directory " +
+                $"{dataDirectory}. Choose a data directory outside it (for example under /var/lib or /tmp).");
         }
+    }
 
-        // The server runs as the service account, which needs search (x) permission on every parent directory.
+    /// <summary>
+    /// The nearest existing parent the service account may not search (no x for others): it needs that on every
+    /// parent. Missing parents are created later with the default, traversable mode.
+    /// </summary>
+    [UnsupportedOSPlatform("windows")]
+    private static string? FirstUnreachableParent(string dataDirectory)
+    {
         for (var directory = Path.GetDirectoryName(dataDirectory); directory is not null; directory = Path.GetDirectoryName(directory))
         {
-            if ((File.GetUnixFileMode(directory) & UnixFileMode.OtherExecute) == 0)
+            if (Directory.Exists(directory) && (File.GetUnixFileMode(directory) & UnixFileMode.OtherExecute) == 0)
             {
-                throw new InvalidOperationException(
-                    $"PostgreSQL runs as the '{ServiceAccount}' user, which cannot enter {directory} to reach the data directory " +
-                    $"{dataDirectory}. Choose a data directory outside it (for example under /var/lib or /tmp).");
+                return directory;
             }
         }
+
+        return null;
     }
 
     private static async Task ChownToServiceAccountAsync(string path, CancellationToken ct)
