@@ -29,6 +29,7 @@ public sealed partial class PodEnvironmentTests
         {
             ["connection-string"] = cluster.ConnectionString,
             ["jwt-secret"] = cluster.Settings.JwtSecret,
+            ["mfa-encryption-key"] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         };
 
         Task<Pod>[] starting =
