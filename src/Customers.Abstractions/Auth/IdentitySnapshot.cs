@@ -23,8 +23,14 @@ public sealed record IdentitySnapshot(
 [Immutable]
 public sealed record ProviderIdentitySnapshot(string Id, string Provider, string EntityId, string? UserMetadataJson);
 
-/// <summary>The outcome of a password check. A locked account fails like a wrong password, so nothing leaks.</summary>
+/// <summary>
+/// The outcome of a password check. A locked account fails like a wrong password; only <see cref="LockedFor"/> tells
+/// the caller how long the lock still holds (the login answer's <c>Retry-After</c>).
+/// </summary>
+/// <param name="Succeeded">Whether the password was right and the account not locked.</param>
+/// <param name="Identity">The identity on success, else null.</param>
+/// <param name="LockedFor">When the account is locked after this check: the time until the lock ends.</param>
 [GenerateSerializer]
 [Alias("customers.password-verification")]
 [Immutable]
-public sealed record PasswordVerification(bool Succeeded, IdentitySnapshot? Identity);
+public sealed record PasswordVerification(bool Succeeded, IdentitySnapshot? Identity, TimeSpan? LockedFor = null);

@@ -112,14 +112,14 @@ internal sealed partial class AuthIdentityGrain(
         if (Identity.LockedUntil > now)
         {
             LogLoginWhileLocked(logger, Identity.Id);
-            return new PasswordVerification(false, null);
+            return new PasswordVerification(false, null, LockRemaining(now));
         }
 
         if (!matches)
         {
             RecordFailure(now);
             await state.WriteOrThrowAsync(this);
-            return new PasswordVerification(false, null);
+            return new PasswordVerification(false, null, LockRemaining(now));
         }
 
         var dirty = Identity.FailedLogins != 0 || Identity.LockedUntil is not null;
@@ -196,6 +196,8 @@ internal sealed partial class AuthIdentityGrain(
 
         Identity.UpdatedAt = now;
     }
+
+    private TimeSpan? LockRemaining(DateTimeOffset now) => Identity.LockedUntil > now ? Identity.LockedUntil - now : null;
 
     private void EnsureUnlinked(string actorType)
     {

@@ -27,27 +27,27 @@ internal sealed class EmailPasswordFlow(IGrainFactory grains, IdentityLookup loo
         {
             // Medusa lets a registration be repeated until an actor is linked, if the password matches.
             var existing = await VerifyAsync(email, password, ct);
-            if (existing is not null && IsUnlinked(existing))
+            if (existing.Identity is { } unlinked && IsUnlinked(unlinked))
             {
-                return existing;
+                return unlinked;
             }
 
             throw CustomersException.Unauthorized(IdentityExists);
         }
     }
 
-    /// <summary>The identity when the password is right and the account is not locked, else null.</summary>
-    public async Task<IdentitySnapshot?> VerifyAsync(string email, string password, CancellationToken ct)
+    /// <summary>The identity when the password is right and the account is not locked; else a failure, with the time
+    /// left when the account is locked.</summary>
+    public async Task<PasswordVerification> VerifyAsync(string email, string password, CancellationToken ct)
     {
         var identityId = await lookup.FindAsync(Provider, email, ct);
         if (identityId is null)
         {
             hasher.VerifyDummy(password);
-            return null;
+            return new PasswordVerification(false, null);
         }
 
-        var result = await grains.GetGrain<IAuthIdentityGrain>(identityId).VerifyPasswordAsync(password);
-        return result.Succeeded ? result.Identity : null;
+        return await grains.GetGrain<IAuthIdentityGrain>(identityId).VerifyPasswordAsync(password);
     }
 
     private static bool IsUnlinked(IdentitySnapshot identity) =>

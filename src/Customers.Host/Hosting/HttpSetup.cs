@@ -58,7 +58,7 @@ internal static class HttpSetup
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+                    RetryAfter.Set(context.HttpContext.Response, retryAfter);
                 }
 
                 await TooManyRequests.ExecuteAsync(context.HttpContext);

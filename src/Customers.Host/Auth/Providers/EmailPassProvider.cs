@@ -26,11 +26,13 @@ internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimit
             throw new CustomersException(ErrorKind.TooManyAttempts, "Too many failed login attempts. Please try again later.", wait);
         }
 
-        var identity = await flow.VerifyAsync(email, password, ct);
-        if (identity is null)
+        var verified = await flow.VerifyAsync(email, password, ct);
+        if (verified is not { Succeeded: true, Identity: { } identity })
         {
             failedLogins.RecordFailure(request.ClientAddress);
-            throw CustomersException.Unauthorized(EmailPasswordFlow.InvalidCredentials);
+
+            // The body stays that of a wrong password; a locked account adds when to try again (security baseline).
+            throw new CustomersException(ErrorKind.Unauthorized, EmailPasswordFlow.InvalidCredentials, verified.LockedFor);
         }
 
         return new AuthenticationResult.Authenticated(identity);
