@@ -28,6 +28,8 @@ internal static class AuthProviderSetup
 
         services.AddSingleton<IAuthProvider, EmailPassProvider>();
         services.AddSingleton<AuthProviders>();
+        services.AddSingleton<IValidateOptions<InstalledProviders>, InstalledProvidersValidator>();
+        services.AddOptions<InstalledProviders>().ValidateOnStart();
         services.AddSingleton<OAuthStateStore>();
         services.AddSingleton<RedirectSignIn>();
         services.AddHttpClient(OAuthHttp.ClientName, client => client.Timeout = IdentityProviderTimeout)
