@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Errors;
+using Customers.Medusa;
 
 namespace Customers.Host.Auth.Providers;
 
@@ -57,6 +58,12 @@ internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimit
         if (!TryGetNonEmptyString(body, "email", out var email))
         {
             throw CustomersException.Unauthorized("Email should be a string");
+        }
+
+        // The e-mail rule of every route; the format is not checked here, as in Medusa (docs/security.md).
+        if (EmailAddress.BreaksRule(email, "email") is { } issue)
+        {
+            throw CustomersException.InvalidData("Invalid request: " + issue);
         }
 
         return (email, password);
