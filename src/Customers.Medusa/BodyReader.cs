@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Customers.Medusa;
 
@@ -16,15 +18,13 @@ namespace Customers.Medusa;
 /// <item><c>application/x-www-form-urlencoded</c>: parsed like qs extended (<see cref="QueryStringParser.ParseForm"/>);</item>
 /// <item>anything else with a body is 400 <c>invalid_data</c>. Medusa would ignore the body of an unknown type and
 /// proceed with <c>{}</c>; we refuse rather than silently drop what the client sent;</item>
-/// <item>more than <see cref="MaxBodyBytes"/> is 413 <c>invalid_data</c> <c>Request body too large</c>
+/// <item>more than <see cref="BodyLimitOptions.MaxBodyBytes"/> (1 MiB by default) is 413 <c>invalid_data</c> <c>Request body too large</c>
 /// (Medusa's limit is 100 KB for JSON, answered as a 500).</item>
 /// </list>
 /// The body is treated as UTF-8; a leading byte-order mark is skipped.
 /// </summary>
 public static class BodyReader
 {
-    public const int MaxBodyBytes = 1024 * 1024;
-
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
 
     // JSON.parse lets the last duplicate key win; we reject duplicates (400) rather than guess which one the client meant.
@@ -46,7 +46,8 @@ public static class BodyReader
             return new JsonObject();
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        var maxBodyBytes = MaxBodyBytesOf(request);
+        if (request.ContentLength > maxBodyBytes)
         {
             return MedusaError.PayloadTooLarge();
         }
@@ -61,13 +62,13 @@ public static class BodyReader
             {
                 if (read == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxBodyBytes + 1));
                     buffer.AsSpan(0, read).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
 
-                var room = Math.Min(buffer.Length, MaxBodyBytes + 1) - read;
+                var room = Math.Min(buffer.Length, maxBodyBytes + 1) - read;
                 var count = await request.Body.ReadAsync(buffer.AsMemory(read, room), cancellationToken);
                 if (count == 0)
                 {
@@ -75,7 +76,7 @@ public static class BodyReader
                 }
 
                 read += count;
-                if (read > MaxBodyBytes)
+                if (read > maxBodyBytes)
                 {
                     return MedusaError.PayloadTooLarge();
                 }
@@ -88,6 +89,11 @@ public static class BodyReader
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>The configured limit; the default where no host configured one (unit tests).</summary>
+    private static int MaxBodyBytesOf(HttpRequest request) =>
+        request.HttpContext.RequestServices?.GetService<IOptions<BodyLimitOptions>>()?.Value.MaxBodyBytes
+        ?? BodyLimitOptions.DefaultMaxBodyBytes;
 
     /// <summary>Parses body bytes that were already read (see <see cref="ReadAsync"/> for the rules).</summary>
     public static MedusaResult<JsonObject> Parse(ReadOnlySpan<byte> body, string? contentType)

@@ -8,6 +8,39 @@ namespace Customers.Medusa;
 /// </summary>
 public static class EmailAddress
 {
+    /// <summary>The longest e-mail on any route (RFC 5321's path limit less the angle brackets).</summary>
+    public const int MaxLength = 254;
+
+    /// <summary>The longest local part (before the last <c>@</c>; the whole text when there is none).</summary>
+    public const int MaxLocalLength = 64;
+
+    /// <summary>
+    /// The one e-mail rule every route applies, whether or not it also checks the format (register does not, as in
+    /// Medusa): at most <see cref="MaxLength"/> characters, a local part of at most <see cref="MaxLocalLength"/>, no
+    /// control characters or whitespace. Null when <paramref name="text"/> keeps it, else the issue for field
+    /// <paramref name="field"/> in Medusa's wording (prefix it with <c>Invalid request: </c>).
+    /// </summary>
+    public static string? BreaksRule(ReadOnlySpan<char> text, string field)
+    {
+        if (text.Length > MaxLength)
+        {
+            return Validation.TooLong(field, MaxLength);
+        }
+
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) || char.IsWhiteSpace(c))
+            {
+                return $"Field '{field}' must not contain whitespace or control characters";
+            }
+        }
+
+        var at = text.LastIndexOf('@');
+        return (at < 0 ? text.Length : at) > MaxLocalLength
+            ? $"Field '{field}' must have at most {MaxLocalLength} characters before the '@'"
+            : null;
+    }
+
     public static bool IsValid(ReadOnlySpan<char> text)
     {
         if (text.IsEmpty || text[0] == '.' || text.IndexOf("..", StringComparison.Ordinal) >= 0)

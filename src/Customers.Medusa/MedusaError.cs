@@ -58,7 +58,7 @@ public sealed record MedusaError(int Status, string? Type, string Message, strin
     public static MedusaError Unavailable(string message) =>
         new(StatusCodes.Status503ServiceUnavailable, "unexpected_state", message);
 
-    /// <summary>413 <c>invalid_data</c> for bodies over <see cref="BodyReader.MaxBodyBytes"/>.</summary>
+    /// <summary>413 <c>invalid_data</c> for bodies over <see cref="BodyLimitOptions.MaxBodyBytes"/>.</summary>
     public static MedusaError PayloadTooLarge() => PayloadTooLargeError;
 
     /// <summary>An <see cref="IResult"/> that writes this error; usable in <c>Results&lt;..., MedusaErrorResult&gt;</c>.</summary>

@@ -33,7 +33,8 @@ public sealed record FieldRule(
 /// in Medusa's format:
 /// <list type="bullet">
 /// <item>every string at most <see cref="Validation.MaxStringLength"/> (1,000) characters, an e-mail at most
-/// <see cref="Validation.MaxEmailLength"/> (320);</item>
+/// <see cref="EmailAddress.MaxLength"/> (254) with a local part of at most 64 characters
+/// (<see cref="EmailAddress.BreaksRule"/>);</item>
 /// <item>a record (<c>metadata</c>, <c>additional_data</c>) at most <see cref="Validation.MaxRecordBytes"/> (16 KiB) as JSON;</item>
 /// <item><c>country_code</c> must be an ISO 3166-1 alpha-2 code (any letter case; stored as sent);</item>
 /// <item><c>limit</c>/<c>offset</c> must be 0 to <see cref="int.MaxValue"/> (Medusa answers negatives with a 500).</item>
@@ -50,8 +51,8 @@ public static class Field
     /// <summary><c>z.string()</c>: must be present and a string (<c>Field 'identifier' is required</c>).</summary>
     public static FieldRule RequiredString(string name, int maxLength = Validation.MaxStringLength) => new(name, FieldKind.RequiredString, maxLength);
 
-    /// <summary><c>z.string().email().nullish()</c>, at most 320 characters.</summary>
-    public static FieldRule Email(string name = "email") => new(name, FieldKind.Email, Validation.MaxEmailLength);
+    /// <summary><c>z.string().email().nullish()</c> under the e-mail rule (<see cref="EmailAddress.BreaksRule"/>).</summary>
+    public static FieldRule Email(string name = "email") => new(name, FieldKind.Email, EmailAddress.MaxLength);
 
     /// <summary>A nullable string holding an ISO 3166-1 alpha-2 code in any letter case (stricter than Medusa).</summary>
     public static FieldRule CountryCode(string name = "country_code") => new(name, FieldKind.CountryCode, 2);
@@ -150,9 +151,6 @@ public static class Validation
 {
     /// <summary>Upper bound for any string field (Medusa has none).</summary>
     public const int MaxStringLength = 1000;
-
-    /// <summary>Upper bound for e-mail addresses (64 local + @ + 255 domain).</summary>
-    public const int MaxEmailLength = 320;
 
     /// <summary>Upper bound for a record such as <c>metadata</c>, measured as compact UTF-8 JSON.</summary>
     public const int MaxRecordBytes = 16 * 1024;
@@ -397,13 +395,15 @@ public static class Validation
 
     private static string? CheckEmail(string path, JsonNode node)
     {
-        var issue = CheckString(path, node, MaxEmailLength);
+        // Medusa's format message first for what Medusa refuses too (whitespace, control characters), then the rule.
+        var issue = CheckString(path, node, EmailAddress.MaxLength);
         if (issue is not null)
         {
             return issue;
         }
 
-        return EmailAddress.IsValid(AsString(node)!) ? null : InvalidEmail;
+        var text = AsString(node)!;
+        return EmailAddress.IsValid(text) ? EmailAddress.BreaksRule(text, path) : InvalidEmail;
     }
 
     private static string? CheckCountryCode(string path, JsonNode node)

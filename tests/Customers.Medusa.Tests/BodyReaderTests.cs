@@ -117,7 +117,7 @@ public sealed class BodyReaderTests
     public async Task Declared_length_over_1_MiB_is_413_without_reading()
     {
         var request = Request([], "application/json");
-        request.ContentLength = BodyReader.MaxBodyBytes + 1;
+        request.ContentLength = BodyLimitOptions.DefaultMaxBodyBytes + 1;
 
         var error = (await BodyReader.ReadAsync(request)).Error!;
 
@@ -129,7 +129,7 @@ public sealed class BodyReaderTests
     [Fact]
     public async Task Undeclared_body_over_1_MiB_is_413()
     {
-        var body = "{\"a\":\"" + new string('x', BodyReader.MaxBodyBytes) + "\"}";
+        var body = "{\"a\":\"" + new string('x', BodyLimitOptions.DefaultMaxBodyBytes) + "\"}";
 
         var error = (await Read(body, declareLength: false)).Error!;
 
@@ -139,9 +139,9 @@ public sealed class BodyReaderTests
     [Fact]
     public async Task Body_of_exactly_1_MiB_is_accepted()
     {
-        var body = "{\"a\":\"" + new string('x', BodyReader.MaxBodyBytes - 8) + "\"}";
+        var body = "{\"a\":\"" + new string('x', BodyLimitOptions.DefaultMaxBodyBytes - 8) + "\"}";
 
-        Assert.Equal(BodyReader.MaxBodyBytes, Encoding.UTF8.GetByteCount(body));
+        Assert.Equal(BodyLimitOptions.DefaultMaxBodyBytes, Encoding.UTF8.GetByteCount(body));
         Assert.True((await Read(body, declareLength: false)).IsSuccess);
     }
 

@@ -251,14 +251,25 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void Emails_longer_than_320_characters_are_rejected()
+    public void Emails_longer_than_254_characters_are_rejected()
     {
-        var email = new string('a', 64) + "@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 5)) + ".com";
+        var longest = new string('a', 64) + "@" + string.Join('.', Enumerable.Repeat(new string('b', 61), 3)) + ".com";
+        var email = "a" + longest;
 
-        Assert.True(email.Length > 320);
+        Assert.Equal(254, longest.Length);
+        Assert.Null(StoreCreateCustomer.Validate(new JsonObject { ["email"] = longest }));
         Assert.Equal(
-            "Invalid request: Field 'email' must be at most 320 characters",
+            "Invalid request: Field 'email' must be at most 254 characters",
             StoreCreateCustomer.Validate(new JsonObject { ["email"] = email })!.Message);
+    }
+
+    [Fact]
+    public void A_local_part_longer_than_64_characters_is_rejected()
+    {
+        Assert.Null(StoreCreateCustomer.Validate(new JsonObject { ["email"] = new string('a', 64) + "@example.com" }));
+        Assert.Equal(
+            "Invalid request: Field 'email' must have at most 64 characters before the '@'",
+            StoreCreateCustomer.Validate(new JsonObject { ["email"] = new string('a', 65) + "@example.com" })!.Message);
     }
 
     [Fact]

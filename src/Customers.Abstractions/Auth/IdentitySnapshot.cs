@@ -26,10 +26,17 @@ public sealed record IdentitySnapshot(
 public sealed record ProviderIdentitySnapshot(string Id, string Provider, string EntityId, string? UserMetadataJson);
 
 /// <summary>
-/// The outcome of a password check. A locked account fails like a wrong password, so nothing leaks to the client;
-/// <paramref name="Locked"/> tells the host only, for its metrics.
+/// The outcome of a password check. A locked account fails like a wrong password; only <see cref="LockedFor"/> tells
+/// the caller how long the lock still holds (the login answer's <c>Retry-After</c>).
 /// </summary>
+/// <param name="Succeeded">Whether the password was right and the account not locked.</param>
+/// <param name="Identity">The identity on success, else null.</param>
+/// <param name="LockedFor">When the account is locked after this check: the time until the lock ends.</param>
 [GenerateSerializer]
 [Alias("customers.password-verification")]
 [Immutable]
-public sealed record PasswordVerification(bool Succeeded, IdentitySnapshot? Identity, bool Locked = false);
+public sealed record PasswordVerification(bool Succeeded, IdentitySnapshot? Identity, TimeSpan? LockedFor = null)
+{
+    /// <summary>Whether the account is locked (for the host's metrics).</summary>
+    public bool Locked => LockedFor is not null;
+}

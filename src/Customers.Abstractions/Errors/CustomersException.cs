@@ -20,7 +20,7 @@ public sealed class CustomersException : Exception
     [Id(0)]
     public ErrorKind Kind { get; init; }
 
-    /// <summary>For <see cref="ErrorKind.TooManyAttempts"/>: how long the caller should wait.</summary>
+    /// <summary>For <see cref="ErrorKind.TooManyAttempts"/> and a locked account's refusal: how long the caller should wait.</summary>
     [Id(1)]
     public TimeSpan? RetryAfter { get; init; }
 

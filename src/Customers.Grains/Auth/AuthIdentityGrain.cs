@@ -119,14 +119,14 @@ internal sealed partial class AuthIdentityGrain(
         if (Identity.LockedUntil > now)
         {
             LogLoginWhileLocked(logger, Identity.Id);
-            return new PasswordVerification(false, null, Locked: true);
+            return new PasswordVerification(false, null, LockRemaining(now));
         }
 
         if (!matches)
         {
             RecordFailure(now);
             await state.WriteOrThrowAsync(this);
-            return new PasswordVerification(false, null);
+            return new PasswordVerification(false, null, LockRemaining(now));
         }
 
         var dirty = false;
@@ -218,6 +218,8 @@ internal sealed partial class AuthIdentityGrain(
 
         Identity.UpdatedAt = now;
     }
+
+    private TimeSpan? LockRemaining(DateTimeOffset now) => Identity.LockedUntil > now ? Identity.LockedUntil - now : null;
 
     private void EnsureUnlinked(string actorType)
     {

@@ -27,16 +27,17 @@ internal sealed class EmailPasswordFlow(IGrainFactory grains, IdentityLookup loo
         {
             // Medusa lets a registration be repeated until an actor is linked, if the password matches.
             var existing = await VerifyAsync(email, password, ct);
-            if (existing.Identity is { } linked && IsUnlinked(linked))
+            if (existing.Identity is { } unlinked && IsUnlinked(unlinked))
             {
-                return linked;
+                return unlinked;
             }
 
             throw CustomersException.Unauthorized(IdentityExists);
         }
     }
 
-    /// <summary>Succeeded with the identity when the password is right and the account is not locked.</summary>
+    /// <summary>The identity when the password is right and the account is not locked; else a failure, with the time
+    /// left when the account is locked.</summary>
     public async Task<PasswordVerification> VerifyAsync(string email, string password, CancellationToken ct)
     {
         var identityId = await lookup.FindAsync(Provider, email, ct);

@@ -8,13 +8,14 @@ using Customers.Abstractions.Ids;
 using Customers.Host.Auth.Providers;
 using Customers.Host.ReadModel;
 using Customers.Host.Stores;
+using Microsoft.Extensions.Options;
 
 namespace Customers.Host.Auth;
 
 /// <summary>
 /// The parts of an OAuth / OpenID Connect sign-in that are the same for every redirect provider
 /// (docs/medusa-compatibility.md §3.13, with the stricter rules of docs/security.md): the callback-URL allowlist,
-/// <c>state</c> (256 random bits, stored hashed in PostgreSQL, single use, 10 minutes, bound to the provider and actor
+/// <c>state</c> (256 random bits, stored hashed in PostgreSQL, single use, <see cref="SignInLimitOptions.StateLifetime"/> (10 minutes), bound to the provider and actor
 /// type), the PKCE S256 verifier, the OIDC <c>nonce</c>, the provider's error answer, and finding or creating the
 /// identity by (provider, subject) only.
 /// </summary>
@@ -23,10 +24,9 @@ internal sealed partial class RedirectSignIn(
     IdentityLookup lookup,
     IGrainFactory grains,
     TimeProvider time,
+    IOptions<SignInLimitOptions> limits,
     ILogger<RedirectSignIn> logger)
 {
-    public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
-
     public const string StateExpiredMessage = "No state provided, or session expired";
 
     /// <summary>Longest subject id accepted from a provider (the input policy's string limit).</summary>
@@ -57,7 +57,7 @@ internal sealed partial class RedirectSignIn(
         var nonce = RandomToken();
         var now = time.GetUtcNow();
         await states.SaveAsync(
-            new OAuthState(Hash(state), provider.Id, request.ActorType, callbackUrl, verifier, nonce, now + StateLifetime), now, ct);
+            new OAuthState(Hash(state), provider.Id, request.ActorType, callbackUrl, verifier, nonce, now + limits.Value.StateLifetime), now, ct);
 
         var authorization = new AuthorizationParameters(state, Challenge(verifier), nonce, callbackUrl);
         return await provider.AuthenticateAsync(request with { Authorization = authorization }, ct) switch

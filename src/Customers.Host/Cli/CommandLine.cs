@@ -1,3 +1,5 @@
+using Customers.Host.Database;
+
 namespace Customers.Host.Cli;
 
 /// <summary>What the executable was asked to do. Everything after the command words is configuration
@@ -102,7 +104,13 @@ internal static class CommandLine
             return new Invocation.Invalid("seed --groups must be 0 or more.");
         }
 
-        return new Invocation.Seed(customers, addresses, groups, values.GetValueOrDefault("--run"), rest);
+        var run = values.GetValueOrDefault("--run");
+        if (run is not null && !CustomerSeeder.IsValidRunName(run))
+        {
+            return new Invocation.Invalid($"seed --run: {CustomerSeeder.RunNameRule}");
+        }
+
+        return new Invocation.Seed(customers, addresses, groups, run, rest);
     }
 
     /// <summary>Takes the named options (<c>--name value</c> or <c>--name=value</c>); the rest is configuration.</summary>

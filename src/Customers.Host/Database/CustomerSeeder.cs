@@ -62,6 +62,12 @@ internal sealed class CustomerSeeder(NpgsqlDataSource database, string serviceId
         return json;
     }
 
+    public const string RunNameRule = "The run name may hold only letters, digits, '-' and '_'.";
+
+    /// <summary>Run names become part of e-mails and ids: ASCII letters, digits, '-' and '_' only.</summary>
+    public static bool IsValidRunName(string run) =>
+        run.Length > 0 && run.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
     public static string EmailOf(string run, int index) => $"seed-{run}-{index}@example.com";
 
     public async Task<Result> SeedAsync(Options options, Action<string> progress, CancellationToken ct)
@@ -70,9 +76,9 @@ internal sealed class CustomerSeeder(NpgsqlDataSource database, string serviceId
         ArgumentOutOfRangeException.ThrowIfNegative(options.AddressesPerCustomer);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Groups);
         var run = (options.Run ?? clock.GetUtcNow().ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture)).ToLowerInvariant();
-        if (run.Length == 0 || !run.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (!IsValidRunName(run))
         {
-            throw new ArgumentException("The run name may hold only letters, digits, '-' and '_'.", nameof(options));
+            throw new ArgumentException(RunNameRule, nameof(options));
         }
 
         var stopwatch = Stopwatch.StartNew();

@@ -11,8 +11,6 @@ namespace Customers.Host.Hosting;
 /// </summary>
 internal static class AuthProviderSetup
 {
-    private static readonly TimeSpan IdentityProviderTimeout = TimeSpan.FromSeconds(10);
-
     public static WebApplicationBuilder AddCustomersAuthProviders(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -28,9 +26,18 @@ internal static class AuthProviderSetup
 
         services.AddSingleton<IAuthProvider, EmailPassProvider>();
         services.AddSingleton<AuthProviders>();
+        services.AddSingleton<IValidateOptions<InstalledProviders>, InstalledProvidersValidator>();
+        services.AddOptions<InstalledProviders>().ValidateOnStart();
         services.AddSingleton<OAuthStateStore>();
         services.AddSingleton<RedirectSignIn>();
-        services.AddHttpClient(OAuthHttp.ClientName, client => client.Timeout = IdentityProviderTimeout)
+        services.AddOptions<SignInLimitOptions>().BindConfiguration(SignInLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(OAuthHttp.ClientName)
+            .ConfigureHttpClient((sp, client) =>
+            {
+                var limits = sp.GetRequiredService<IOptions<SignInLimitOptions>>().Value;
+                client.Timeout = limits.ProviderTimeout;
+                client.MaxResponseContentBufferSize = limits.MaxProviderResponseBytes;
+            })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         return builder;
     }

@@ -9,6 +9,7 @@ using Customers.Host.ReadModel;
 using Customers.Host.Stores;
 using Customers.Host.Telemetry;
 using Customers.Medusa;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -40,6 +41,7 @@ internal static class HttpSetup
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionCookies>();
         services.AddSingleton<IdentityLookup>();
+        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<EmailPasswordFlow>();
         services.AddSingleton<FailedLoginLimiter>();
@@ -62,7 +64,7 @@ internal static class HttpSetup
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+                    RetryAfter.Set(context.HttpContext.Response, retryAfter);
                 }
 
                 context.HttpContext.RequestServices.GetRequiredService<CustomersMetrics>().LimitRefusal("registration");
@@ -85,7 +87,9 @@ internal static class HttpSetup
             .AddCheck<ClusterHealthCheck>("cluster", tags: [ReadinessChecks.Tag]);
         services.AddCustomersOpenApi();
         services.ConfigureHttpJsonOptions(options => MedusaJson.Configure(options.SerializerOptions));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyReader.MaxBodyBytes);
+        services.AddOptions<BodyLimitOptions>().BindConfiguration(BodyLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<BodyLimitOptions>>(
+            (kestrel, body) => kestrel.Limits.MaxRequestBodySize = body.Value.MaxBodyBytes);
         builder.AddCustomersAuthProviders();
         builder.AddCustomersPasswordReset(database);
         builder.AddCustomersAdmin();

@@ -20,7 +20,7 @@ internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHand
 
         if (exception is CustomersException { RetryAfter: { } retryAfter })
         {
-            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+            RetryAfter.Set(httpContext.Response, retryAfter);
         }
         else if (error.Status == StatusCodes.Status503ServiceUnavailable)
         {

@@ -132,6 +132,16 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
             database, AddressSelect, "customer_address a", where, Addresses.OrderBy(page, "id", "a.id"), parameters, page, ReadAddress, ct);
     }
 
+    /// <summary>Whether a live account customer (<c>has_account</c>) has exactly this e-mail: Medusa's check before a
+    /// sign-up links anything. The unique index stays the race-free guard.</summary>
+    public async Task<bool> AccountExistsAsync(string email, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT EXISTS (SELECT 1 FROM customer WHERE email = $1 AND has_account AND deleted_at IS NULL)");
+        command.Parameters.Add(new NpgsqlParameter { Value = email, NpgsqlDbType = Text });
+        return await command.ExecuteScalarAsync(ct) is true;
+    }
+
     /// <summary>The auth identities linked to a customer (<c>app_metadata.customer_id</c>); normally at most one.</summary>
     public async Task<IReadOnlyList<string>> IdentitiesOfCustomerAsync(string customerId, CancellationToken ct)
     {

@@ -6,6 +6,7 @@ using Customers.Abstractions.Errors;
 using Customers.Abstractions.Ids;
 using Customers.Host.ReadModel.Sql;
 using Customers.Medusa;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,13 +14,12 @@ namespace Customers.Host.Stores;
 
 /// <summary>
 /// API keys in PostgreSQL. Key checks run on every store request (publishable) and every admin request made with a
-/// secret key, so answers are cached per silo for <see cref="CacheLifetime"/>. Revoking or deleting a key drops it
-/// from this silo's cache at once; other silos stop accepting it within <see cref="CacheLifetime"/>.
+/// secret key, so answers are cached per silo for <see cref="ApiKeyOptions.CacheLifetime"/>. Revoking or deleting a key drops it
+/// from this silo's cache at once; other silos stop accepting it within <see cref="ApiKeyOptions.CacheLifetime"/>.
 /// Secret keys are stored only as the hex SHA-256 of the token: the token is shown once, when it is created.
 /// </summary>
-internal sealed class ApiKeyStore(NpgsqlDataSource database, TimeProvider time)
+internal sealed class ApiKeyStore(NpgsqlDataSource database, TimeProvider time, IOptions<ApiKeyOptions> options)
 {
-    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
     private const int MaxCachedKeys = 10_000;
 
     /// <summary>Secret tokens are <c>sk_</c> and 64 hex characters; anything much longer is not worth hashing.</summary>
@@ -106,7 +106,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource database, TimeProvider time)
 
     /// <summary>
     /// The id of the live (not revoked, not deleted) secret key with this token, or null. A lookup that reaches the
-    /// database also stamps the key's <c>last_used_at</c>, so it is at most <see cref="CacheLifetime"/> stale per silo.
+    /// database also stamps the key's <c>last_used_at</c>, so it is at most <see cref="ApiKeyOptions.CacheLifetime"/> stale per silo.
     /// </summary>
     public async ValueTask<string?> FindSecretKeyAsync(string token, CancellationToken ct)
     {
@@ -246,7 +246,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource database, TimeProvider time)
 
     private static CustomersException NotFound(string id) => CustomersException.NotFound($"API Key with id: {id} was not found");
 
-    private long CacheTicks => (long)(CacheLifetime.TotalSeconds * time.TimestampFrequency);
+    private long CacheTicks => (long)(options.Value.CacheLifetime.TotalSeconds * time.TimestampFrequency);
 
     /// <summary>Drops a key from this silo's caches (by its stored token: the publishable token or the secret's hash).</summary>
     private void Forget(string storedToken)

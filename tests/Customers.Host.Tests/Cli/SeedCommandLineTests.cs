@@ -32,6 +32,16 @@ public sealed class SeedCommandLineTests
         Assert.IsType<Invocation.Invalid>(CommandLine.Parse(line.Split(' ')));
     }
 
+    [Theory]
+    [InlineData("bad name!")]
+    [InlineData("")]
+    [InlineData("café")]
+    public void Seed_with_a_bad_run_name_is_refused_with_the_rule(string run)
+    {
+        var invalid = Assert.IsType<Invocation.Invalid>(CommandLine.Parse(["seed", "--customers", "5", "--run", run]));
+        Assert.Equal("seed --run: The run name may hold only letters, digits, '-' and '_'.", invalid.Error);
+    }
+
     [Fact]
     public void Help_mentions_seed()
     {

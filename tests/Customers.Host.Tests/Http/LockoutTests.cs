@@ -41,6 +41,25 @@ public sealed class LockoutTests(CustomersApiFactory api)
     }
 
     [Fact]
+    public async Task Refusal_of_a_locked_account_carries_Retry_After_until_the_lock_ends()
+    {
+        var customer = await api.CreateCustomerAsync();
+        for (var i = 0; i < MaxFailures - 1; i++)
+        {
+            Assert.Null((await LoginAsync(customer.Email, CustomersApiFactory.NewPassword())).Header("Retry-After"));
+        }
+
+        var locking = await LoginAsync(customer.Email, CustomersApiFactory.NewPassword());
+        api.Clock.Advance(TimeSpan.FromSeconds(20));
+        var whileLocked = await LoginAsync(customer.Email, customer.Password);
+
+        locking.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
+        Assert.Equal("60", locking.Header("Retry-After"));
+        whileLocked.ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
+        Assert.Equal("40", whileLocked.Header("Retry-After"));
+    }
+
+    [Fact]
     public async Task Lock_does_not_stop_the_existing_tokens_of_the_account()
     {
         var customer = await api.CreateCustomerAsync();

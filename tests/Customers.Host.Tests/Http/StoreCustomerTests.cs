@@ -162,6 +162,21 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
     }
 
     [Fact]
+    public async Task Create_again_with_the_registration_token_and_its_email_is_422_as_in_Medusa()
+    {
+        var customer = await api.CreateCustomerAsync();
+
+        var again = await api.Api.PostAsync(Customers, new { email = customer.Email }, customer.RegistrationToken);
+        var otherEmail = await api.Api.PostAsync(Customers, new { email = CustomersApiFactory.NewEmail() }, customer.RegistrationToken);
+
+        again.Expect(
+            HttpStatusCode.UnprocessableEntity,
+            """{"code":"invalid_request_error","type":"duplicate_error","message":"Customer with this email already has an account"}""");
+        otherEmail.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Identity is already linked to a customer.");
+        Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", customer.Email));
+    }
+
+    [Fact]
     public async Task Guest_with_the_same_email_does_not_block_the_account()
     {
         var email = CustomersApiFactory.NewEmail("guest");

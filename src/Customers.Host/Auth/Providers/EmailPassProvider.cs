@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Errors;
 using Customers.Host.Telemetry;
+using Customers.Medusa;
 
 namespace Customers.Host.Auth.Providers;
 
@@ -34,7 +35,9 @@ internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimit
         {
             metrics.Login(request.ActorType, Id, verification.Locked ? LoginOutcome.Locked : LoginOutcome.Failed);
             failedLogins.RecordFailure(request.ClientAddress);
-            throw CustomersException.Unauthorized(EmailPasswordFlow.InvalidCredentials);
+
+            // The body stays that of a wrong password; a locked account adds when to try again.
+            throw new CustomersException(ErrorKind.Unauthorized, EmailPasswordFlow.InvalidCredentials, verification.LockedFor);
         }
 
         metrics.Login(request.ActorType, Id, LoginOutcome.Succeeded);
@@ -62,6 +65,12 @@ internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimit
         if (!TryGetNonEmptyString(body, "email", out var email))
         {
             throw CustomersException.Unauthorized("Email should be a string");
+        }
+
+        // The e-mail rule of every route; the format is not checked here, as in Medusa (docs/security.md).
+        if (EmailAddress.BreaksRule(email, "email") is { } issue)
+        {
+            throw CustomersException.InvalidData("Invalid request: " + issue);
         }
 
         return (email, password);

@@ -9,14 +9,14 @@ namespace Customers.Host.Auth.Providers;
 /// <summary>
 /// The HTTP calls redirect providers make to their identity provider: the code exchange and bearer-token GETs,
 /// with Medusa's failure texts (docs/medusa-compatibility.md §3.6). The named client has a short timeout and follows no
-/// redirects. Nothing secret is ever put in a URL, so the client factory's request logging cannot leak it.
+/// redirects, and its <see cref="HttpClient.MaxResponseContentBufferSize"/> is the cap on every answer read
+/// (<see cref="SignInLimitOptions.MaxProviderResponseBytes"/>). Nothing secret is ever put in a URL, so the client factory's request logging cannot leak it.
 /// </summary>
 internal static partial class OAuthHttp
 {
     public const string ClientName = "oauth";
 
-    /// <summary>The largest answer read from an identity provider.</summary>
-    private const int MaxResponseBytes = 256 * 1024;
+    private const int ChunkBytes = 8 * 1024;
 
     /// <summary>
     /// POSTs the authorization-code grant. A non-2xx answer is 401 <c>Could not exchange token, status, reason</c>;
@@ -43,7 +43,7 @@ internal static partial class OAuthHttp
             throw AuthProviderErrors.CodeExchangeRefused(status, response.ReasonPhrase ?? ReasonPhrases.GetReasonPhrase(status));
         }
 
-        return await ReadJsonAsync(response, ct) as JsonObject ?? throw AuthProviderErrors.AuthenticationFailed();
+        return await ReadJsonAsync(response, client.MaxResponseContentBufferSize, ct) as JsonObject ?? throw AuthProviderErrors.AuthenticationFailed();
     }
 
     /// <summary>GETs a JSON resource with the user's access token. Null for a non-2xx answer.</summary>
@@ -62,7 +62,7 @@ internal static partial class OAuthHttp
             return null;
         }
 
-        return await ReadJsonAsync(response, ct);
+        return await ReadJsonAsync(response, client.MaxResponseContentBufferSize, ct);
     }
 
     /// <summary>HTTP Basic client authentication (RFC 6749 §2.3.1: id and secret form-encoded first).</summary>
@@ -88,24 +88,34 @@ internal static partial class OAuthHttp
         }
     }
 
-    private static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken ct)
+    /// <summary>
+    /// The answer as JSON, or null when it is not JSON or larger than <paramref name="maxBytes"/>. The cap holds while
+    /// reading: a chunked or endless answer is abandoned at the first chunk past it, never copied whole.
+    /// </summary>
+    internal static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, long maxBytes, CancellationToken ct)
     {
-        if (response.Content.Headers.ContentLength > MaxResponseBytes)
+        if (response.Content.Headers.ContentLength > maxBytes)
         {
             return null;
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, ct);
-        if (buffer.Length > MaxResponseBytes)
+        using var buffer = new MemoryStream();
+        var chunk = new byte[ChunkBytes];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
         {
-            return null;
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
         }
 
         try
         {
-            return JsonNode.Parse(buffer.ToArray());
+            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         }
         catch (JsonException)
         {

@@ -34,6 +34,11 @@ internal static class PasswordResetRoutes
         }
 
         var identifier = body["identifier"]!.GetValue<string>();
+        if (provider == EmailPasswordFlow.Provider && EmailAddress.BreaksRule(identifier, "identifier") is { } issue)
+        {
+            return Validation.Fail(issue).ToResult();
+        }
+
         var metadata = body["metadata"] is JsonObject sent ? (JsonObject)sent.DeepClone() : new JsonObject();
         await resets.RequestAsync(actorType, provider, identifier, metadata, http.RequestAborted);
         return Created;

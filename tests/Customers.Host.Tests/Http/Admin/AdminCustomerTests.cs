@@ -319,6 +319,8 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
             .ExpectError(HttpStatusCode.Unauthorized, "unauthorized", "Invalid email or password");
         var again = await api.CreateCustomerAsync(email: customer.Email);
         Assert.NotEqual(customer.CustomerId, again.CustomerId);
+        var metadata = JsonNode.Parse(Assert.Single(await IdentityDeletedEventsAsync(customer.AuthIdentityId)));
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["source"] = "auth", ["object"] = "auth_identity", ["action"] = "deleted" }, metadata));
     }
 
     [Fact]
@@ -340,7 +342,14 @@ public sealed class AdminCustomerTests(CustomersApiFactory api)
             .Expect(HttpStatusCode.OK).Token();
         (await api.Anonymous.GetAsync("/admin/users/me", newToken)).Expect(HttpStatusCode.OK);
         (await api.Anonymous.GetAsync("/admin/users/me", admin.Token)).ExpectUnauthorized(); // every earlier token was revoked
+        Assert.Empty(await IdentityDeletedEventsAsync(identityId));
     }
+
+    /// <summary>The metadata of each <c>auth.auth-identity.deleted</c> event of one identity.</summary>
+    private async Task<List<string>> IdentityDeletedEventsAsync(string identityId) =>
+        (await Db.RowsAsync(api.ConnectionString,
+            "SELECT metadata::text AS metadata FROM event_outbox WHERE name = 'auth.auth-identity.deleted' AND data ->> 'id' = $1", identityId))
+        .Select(r => (string)r["metadata"]!).ToList();
 
     /// <summary>A nested address (<c>*addresses</c>): every column.</summary>
     internal static readonly string[] StoreAddressKeys =

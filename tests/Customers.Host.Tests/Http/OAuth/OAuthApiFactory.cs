@@ -51,6 +51,9 @@ public sealed class OAuthApiFactory : CustomersApiFactory
             // Everything the host logs reaches the capture (Orleans and ASP.NET Core stay at Warning).
             ["Logging:LogLevel:Default"] = "Trace",
 
+            // A second actor type that may use google, so a state can be tried against another actor type.
+            ["Customers:Auth:MethodsPerActor:seller:0"] = "google",
+
             ["Customers:Auth:Providers:google:Type"] = "google",
             ["Customers:Auth:Providers:google:Issuer"] = Idp.Issuer("google"),
             ["Customers:Auth:Providers:google:ClientId"] = GoogleClientId,

@@ -9,7 +9,7 @@ namespace Customers.Host.Http.Admin.ApiKeys;
 
 /// <summary>
 /// <c>/admin/api-keys</c>: create, list, rename, revoke and delete publishable and secret keys. A revoked key stops
-/// working at once on the silo that revoked it and within <see cref="ApiKeyStore.CacheLifetime"/> on the others.
+/// working at once on the silo that revoked it and within <see cref="ApiKeyOptions.CacheLifetime"/> on the others.
 /// </summary>
 internal static class AdminApiKeyRoutes
 {

@@ -30,6 +30,11 @@ internal static class StoreCustomerPasswordRoutes
         var result = await grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId).ChangePasswordAsync(command);
         if (!result.Succeeded)
         {
+            if (result.LockedFor is { } wait)
+            {
+                RetryAfter.Set(http.Response, wait);
+            }
+
             return MedusaError.Unauthorized(EmailPasswordFlow.InvalidCredentials).ToResult();
         }
 

@@ -6,6 +6,7 @@ using Customers.Abstractions.Errors;
 using Customers.Host.Auth;
 using Customers.Host.Http.Customers;
 using Customers.Host.Http.OpenApi;
+using Customers.Host.ReadModel;
 using Customers.Medusa;
 
 namespace Customers.Host.Http.Store.Customers;
@@ -22,7 +23,7 @@ internal static class StoreCustomersRoutes
 
     /// <summary><c>POST /store/customers</c>: creates the account customer for a freshly registered identity and links
     /// the two.</summary>
-    internal static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains)
+    internal static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, CustomerReadModel customers)
     {
         if (!(await RequestQuery.ReadBodyAsync(http.Request, CustomerRequests.StoreCreateCustomer)).TryGetValue(out var body, out var error)
             || !Selection(http, CustomerFields).TryGetValue(out var fields, out error))
@@ -42,6 +43,12 @@ internal static class StoreCustomersRoutes
             return MedusaError.InvalidData("Email is required to create a customer").ToResult();
         }
 
+        // The e-mail before the link, as Medusa: a registration token used again for the account it made is a 422.
+        if (await customers.AccountExistsAsync(command.Email, http.RequestAborted))
+        {
+            return DuplicateAccount();
+        }
+
         try
         {
             var customer = await grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId).CreateCustomerAsync(command);
@@ -50,9 +57,12 @@ internal static class StoreCustomersRoutes
         catch (CustomersException duplicate) when (duplicate.Kind == ErrorKind.UniqueViolation)
         {
             // The unique index on (email, has_account) is the race-free form of Medusa's explicit check.
-            return MedusaError.Duplicate("Customer with this email already has an account").ToResult();
+            return DuplicateAccount();
         }
     }
+
+    private static MedusaErrorResult DuplicateAccount() =>
+        MedusaError.Duplicate("Customer with this email already has an account").ToResult();
 
     internal static async Task<IResult> GetMeAsync(HttpContext http, IGrainFactory grains)
     {
