@@ -419,6 +419,8 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
                 $"-c listen_addresses={ListenAddress}",
                 $"-c port={port.ToString(CultureInfo.InvariantCulture)}",
                 $"-c unix_socket_directories={SocketDirectory(dataDirectory)}",
+                // Several local silos (and test hosts) share this server, each with its own connection pools.
+                "-c max_connections=400",
                 "-c fsync=on");
 
             LogStarting(logger, dataDirectory, port);
