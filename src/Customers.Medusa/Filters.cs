@@ -399,9 +399,12 @@ public sealed class FilterSet
                     return $"Operator '{key}' is not supported for field '{path}'";
                 case "$like" or "$ilike" or "$re" or "$gt" or "$gte" or "$lt" or "$lte":
                     part = null;
-                    issue = Validation.AsString(node) is null
+                    issue = Validation.AsString(node) is not { } text
                         ? Validation.ExpectedType("string", opPath, node)
-                        : ReadValues(field, node, opPath, Operator(key), Operator(key), "string", out part);
+                        : key == "$re" && text.Length > Validation.MaxPatternLength
+                            // A long pattern is where a regular expression gets expensive; the statement timeout backs this up.
+                            ? Validation.TooLong(opPath, Validation.MaxPatternLength)
+                            : ReadValues(field, node, opPath, Operator(key), Operator(key), "string", out part);
                     break;
                 default:
                     // Unknown operators are dropped silently, as Medusa's non-strict operator schema does.

@@ -152,6 +152,9 @@ public static class Validation
     /// <summary>Upper bound for any string field (Medusa has none).</summary>
     public const int MaxStringLength = 1000;
 
+    /// <summary>Upper bound for a <c>$re</c> filter pattern (Medusa has none).</summary>
+    public const int MaxPatternLength = 200;
+
     /// <summary>Upper bound for a record such as <c>metadata</c>, measured as compact UTF-8 JSON.</summary>
     public const int MaxRecordBytes = 16 * 1024;
 

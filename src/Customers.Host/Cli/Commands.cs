@@ -30,7 +30,7 @@ internal static class Commands
         await database.MigrateAsync(loggers, CancellationToken.None);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var type = command.Type == "secret" ? ApiKeyStore.KeyType.Secret : ApiKeyStore.KeyType.Publishable;
-        var key = await new ApiKeyStore(dataSource, TimeProvider.System, Options.Create(new ApiKeyOptions())).CreateAsync(type, command.Title, "cli", CancellationToken.None);
+        var key = await new ApiKeyStore(dataSource, new ListDatabase(dataSource), TimeProvider.System, Options.Create(new ApiKeyOptions())).CreateAsync(type, command.Title, "cli", CancellationToken.None);
         Console.WriteLine($"Created {command.Type} API key {key.Id} \"{command.Title}\". Token:");
         Console.WriteLine(key.Token);
         return 0;

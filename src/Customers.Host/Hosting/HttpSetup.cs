@@ -11,7 +11,6 @@ using Customers.Host.Telemetry;
 using Customers.Medusa;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Customers.Host.Hosting;
 
@@ -32,7 +31,10 @@ internal static class HttpSetup
         var jwt = builder.Configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
         var signingKey = SigningKeySetup.Resolve(jwt, builder.Environment, database);
         services.AddSingleton(signingKey);
-        services.AddSingleton(NpgsqlDataSource.Create(database.ConnectionString));
+        services.AddOptions<StatementTimeoutOptions>().BindConfiguration(StatementTimeoutOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var timeouts = builder.Configuration.GetSection(StatementTimeoutOptions.Section).Get<StatementTimeoutOptions>() ?? new StatementTimeoutOptions();
+        services.AddSingleton(StatementTimeoutOptions.CreateDataSource(database.ConnectionString, timeouts.Hot));
+        services.AddSingleton(new ListDatabase(StatementTimeoutOptions.CreateDataSource(database.ConnectionString, timeouts.Lists)));
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<TokenRevocations>();
         services.AddSingleton<ValidatedTokenCache>();

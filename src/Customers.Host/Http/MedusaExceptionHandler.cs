@@ -1,6 +1,7 @@
 using Customers.Abstractions.Errors;
 using Customers.Medusa;
 using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
 
 namespace Customers.Host.Http;
 
@@ -38,6 +39,11 @@ internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHand
         BadHttpRequestException bad => MedusaError.InvalidData(bad.Message),
         SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
             MedusaError.Unavailable("The service is briefly unavailable. Please retry the request."),
+        // A statement past its timeout (Customers:Database:StatementTimeouts), or no database: retryable, never a 500.
+        PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } =>
+            MedusaError.Unavailable("The database took too long to answer. Please retry the request."),
+        NpgsqlException { IsTransient: true } =>
+            MedusaError.Unavailable("The database is briefly unavailable. Please retry the request."),
         _ => MedusaError.Unknown(),
     };
 

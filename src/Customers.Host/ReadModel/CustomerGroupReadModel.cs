@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Customers.Abstractions.CustomerGroups;
 using Customers.Abstractions.Customers;
+using Customers.Host.Database;
 using Customers.Host.ReadModel.Sql;
 using Customers.Medusa;
 using Npgsql;
@@ -14,7 +15,7 @@ namespace Customers.Host.ReadModel;
 /// <c>Stores/CustomerGroupMembership</c>). Deleted groups and deleted customers are left out of every answer,
 /// memberships included. Each read is one statement.
 /// </summary>
-internal sealed class CustomerGroupReadModel(NpgsqlDataSource database)
+internal sealed class CustomerGroupReadModel(NpgsqlDataSource database, ListDatabase lists)
 {
     /// <summary>
     /// The customer columns a group list's <c>customers</c> filter may use: the customer's own, plus the ids
@@ -50,7 +51,7 @@ internal sealed class CustomerGroupReadModel(NpgsqlDataSource database)
         var parameters = new SqlParameters();
         var where = "g.deleted_at IS NULL AND " + Groups.Translate(filter, parameters);
         return SqlPage.ReadAsync(
-            database, $"SELECT {GroupColumnsSql} FROM customer_group g", "customer_group g", where, Groups.OrderBy(page, "id", "g.id"),
+            lists, $"SELECT {GroupColumnsSql} FROM customer_group g", "customer_group g", where, Groups.OrderBy(page, "id", "g.id"),
             parameters, page, row => ReadGroup(row, 0), ct);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Data.Common;
 using Customers.Abstractions.Customers;
+using Customers.Host.Database;
 using Customers.Host.ReadModel.Search;
 using Customers.Host.ReadModel.Sql;
 using Customers.Medusa;
@@ -15,7 +16,7 @@ namespace Customers.Host.ReadModel;
 /// acknowledged write at once. Each list is one statement (<see cref="SqlPage"/>); filter values are parameters,
 /// column names come from the tables below.
 /// </summary>
-internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearchPlanner searchPlanner)
+internal sealed class CustomerReadModel(NpgsqlDataSource database, ListDatabase lists, CustomerSearchPlanner searchPlanner)
 {
     private const NpgsqlDbType Text = NpgsqlDbType.Text;
     private const NpgsqlDbType Timestamp = NpgsqlDbType.TimestampTz;
@@ -111,7 +112,7 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
         var parameters = new SqlParameters();
         var where = "c.deleted_at IS NULL AND " + Customers.Translate(filter, parameters);
         var customers = await SqlPage.ReadAsync(
-            database, CustomerSelect, "customer c", where, Customers.OrderBy(page, "id", "c.id"), parameters, page, ReadCustomer, ct,
+            lists, CustomerSelect, "customer c", where, Customers.OrderBy(page, "id", "c.id"), parameters, page, ReadCustomer, ct,
             StrategyFor(filter, page, parameters));
         if (!withAddresses || customers.Items.Count == 0)
         {
@@ -129,7 +130,7 @@ internal sealed class CustomerReadModel(NpgsqlDataSource database, CustomerSearc
         var owner = parameters.Add(customerId, Text);
         var where = $"a.customer_id = {owner} AND a.deleted_at IS NULL AND " + Addresses.Translate(filter, parameters);
         return await SqlPage.ReadAsync(
-            database, AddressSelect, "customer_address a", where, Addresses.OrderBy(page, "id", "a.id"), parameters, page, ReadAddress, ct);
+            lists, AddressSelect, "customer_address a", where, Addresses.OrderBy(page, "id", "a.id"), parameters, page, ReadAddress, ct);
     }
 
     /// <summary>Whether a live account customer (<c>has_account</c>) has exactly this e-mail: Medusa's check before a

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Customers.Abstractions.Errors;
 using Customers.Abstractions.Ids;
+using Customers.Host.Database;
 using Customers.Host.ReadModel.Sql;
 using Customers.Medusa;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ namespace Customers.Host.Stores;
 /// from this silo's cache at once; other silos stop accepting it within <see cref="ApiKeyOptions.CacheLifetime"/>.
 /// Secret keys are stored only as the hex SHA-256 of the token: the token is shown once, when it is created.
 /// </summary>
-internal sealed class ApiKeyStore(NpgsqlDataSource database, TimeProvider time, IOptions<ApiKeyOptions> options)
+internal sealed class ApiKeyStore(NpgsqlDataSource database, ListDatabase lists, TimeProvider time, IOptions<ApiKeyOptions> options)
 {
     private const int MaxCachedKeys = 10_000;
 
@@ -168,7 +169,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource database, TimeProvider time, 
         var parameters = new SqlParameters();
         var where = "k.deleted_at IS NULL AND " + ListFilter.Translate(filter, parameters);
         return SqlPage.ReadAsync(
-            database, $"SELECT {Columns} FROM api_key k", "api_key k", where, ListFilter.OrderBy(page, "id", "k.id"), parameters, page, Read, ct);
+            lists, $"SELECT {Columns} FROM api_key k", "api_key k", where, ListFilter.OrderBy(page, "id", "k.id"), parameters, page, Read, ct);
     }
 
     public async Task<ApiKeyRecord?> GetAsync(string id, CancellationToken ct)

@@ -45,6 +45,47 @@ public sealed class SchemaMigratorTests
     }
 
     [Fact]
+    public async Task A_no_transaction_script_builds_an_index_concurrently_once()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("migrate_concurrent_index");
+        var migrator = new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance);
+        SchemaMigrator.Migration[] scripts =
+        [
+            SchemaMigrator.Migration.Of(1, "table", "CREATE TABLE item (id int, name text); INSERT INTO item SELECT g, 'n' || g FROM generate_series(1, 1000) g;"),
+            SchemaMigrator.Migration.Of(2, "index", SchemaMigrator.NoTransactionMarker + """
+
+                -- CONCURRENTLY fails inside a transaction block, so success shows the script ran outside one.
+                CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_item_name ON item (name);
+                CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_item_id ON item (id);
+                """),
+        ];
+
+        Assert.Equal(2, await migrator.MigrateAsync(scripts, CancellationToken.None));
+        Assert.Equal(0, await migrator.MigrateAsync(scripts, CancellationToken.None));
+
+        Assert.Equal(2L, await Db.ScalarAsync<long>(connectionString,
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname IN ('ix_item_name', 'ix_item_id') AND i.indisvalid"));
+    }
+
+    [Fact]
+    public async Task An_index_a_failed_concurrent_build_left_invalid_is_built_again()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("migrate_invalid_index");
+        var migrator = new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance);
+        var table = SchemaMigrator.Migration.Of(1, "table", "CREATE TABLE item (id int); INSERT INTO item VALUES (1), (1);");
+        var index = SchemaMigrator.Migration.Of(2, "index", SchemaMigrator.NoTransactionMarker + "\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_item_id ON item (id);\n");
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => migrator.MigrateAsync([table, index], CancellationToken.None));
+        Assert.False(await Db.ScalarAsync<bool>(connectionString,
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'ix_item_id'"));
+
+        await Db.ScalarAsync<long>(connectionString, "WITH gone AS (DELETE FROM item WHERE ctid = (SELECT max(ctid) FROM item) RETURNING 1) SELECT count(*) FROM gone");
+        Assert.Equal(1, await migrator.MigrateAsync([table, index], CancellationToken.None));
+
+        Assert.True(await Db.ScalarAsync<bool>(connectionString,
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'ix_item_id'"));
+    }
+
+    [Fact]
     public async Task Migrated_schema_has_every_query_the_orleans_providers_look_up()
     {
         var connectionString = await PostgresServer.CreateMigratedDatabaseAsync("orleans_queries");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Customers.Host.Database;
 using Customers.Host.ReadModel;
 using Customers.Host.ReadModel.Search;
 using Customers.Host.ReadModel.Sql;
@@ -59,7 +60,7 @@ public sealed class CustomerSearchTests(MigratedDatabaseFixture database) : ICla
         var plain = await PlainIlikeAsync(q);
         Assert.Equal(expected.Select(Id).Order(StringComparer.Ordinal), plain);
 
-        var readModel = new CustomerReadModel(DataSource(), Planner(TimeProvider.System));
+        var readModel = new CustomerReadModel(DataSource(), new ListDatabase(DataSource()), Planner(TimeProvider.System));
         // Null: the planner's choice.
         foreach (var probe in SearchProbe.Words(q).Append(null))
         {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Customers.Abstractions.Errors;
+using Customers.Host.Database;
 using Customers.Medusa;
 using Npgsql;
 using NpgsqlTypes;
@@ -64,12 +65,12 @@ internal static class SqlPage
     /// Medusa's 500.
     /// </summary>
     public static async Task<ReadPage<T>> ReadAsync<T>(
-        NpgsqlDataSource database, string select, string from, string where, string orderBy, SqlParameters parameters,
+        ListDatabase lists, string select, string from, string where, string orderBy, SqlParameters parameters,
         ListQuery page, Func<DbDataReader, T> read, CancellationToken ct, SqlPageStrategy? strategy = null)
     {
         var limit = parameters.Add(page.Limit, NpgsqlDbType.Integer);
         var offset = parameters.Add(page.Offset, NpgsqlDbType.Integer);
-        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var connection = await lists.Source.OpenConnectionAsync(ct);
         try
         {
             if (strategy is null)
@@ -105,6 +106,11 @@ internal static class SqlPage
                         estimate?.Matches ?? result.Count, strategy, ct),
                 }
                 : result;
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            throw new CustomersException(
+                ErrorKind.StorageUnavailable, "The list took longer than its time limit. Narrow the filters or retry the request.");
         }
         catch (PostgresException error) when (error.SqlState.StartsWith("22", StringComparison.Ordinal))
         {

@@ -126,6 +126,9 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
             .Count(c => c!["groups"]!.ToJsonString() == "[]"));
     }
 
+    /// <summary>A <c>$re</c> pattern one character over the cap.</summary>
+    private const string LongPattern = "ababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababc";
+
     [Theory]
     [InlineData("id[$in]=cus_x", "Invalid request: Expected type: 'array' for field 'id, $in', got: 'cus_x'")]
     [InlineData("id[$contains]=x", "Invalid request: Operator '$contains' is not supported for field 'id'")]
@@ -140,6 +143,7 @@ public sealed class AdminCustomerListTests(CustomersApiFactory api)
     [InlineData("limit=abc", "Invalid request: Expected type: 'number' for field 'limit', got: 'abc'")]
     [InlineData("fields=a&fields=b", "Invalid request: Expected type: 'string' for field 'fields', got: 'a,b'")]
     [InlineData("id[$re]=(", "Invalid filter value: invalid regular expression: parentheses () not balanced")]
+    [InlineData("id[$re]=" + LongPattern, "Invalid request: Field 'id, $re' must be at most 200 characters")]
     public async Task Bad_filters_are_400(string query, string message)
     {
         var key = await api.CreateSecretKeyAsync();
