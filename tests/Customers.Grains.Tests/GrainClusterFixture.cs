@@ -38,6 +38,8 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             host.Services.AddOptions<PasswordOptions>().Configure(o => o.WorkFactor = 4);
             host.Services.AddOptions<LockoutOptions>();
             host.Services.AddSingleton<PasswordHasher>();
+            host.Services.AddOptions<SignUpPauseOptions>();
+            host.Services.AddSingleton<SignUpPause>();
             host.Services.AddSingleton(new Auth.Mfa.MfaSecretProtector("grain-tests-mfa-key"));
             // Grains get the fake clock (the default TimeProvider); membership, messaging and the other background
             // areas resolve keyed providers, pinned here to real time so failure detection keeps working.

@@ -40,11 +40,18 @@ public partial interface IAuthIdentityGrain : IGrainWithStringKey
 
     /// <summary>
     /// Creates the account customer for this identity and links it (<c>app_metadata.customer_id</c>). Fails with
-    /// InvalidData when the identity is already linked to a customer; the new customer is removed again if the
-    /// link cannot be stored.
+    /// InvalidData when the identity is already linked to a customer. Crash-safe: the customer's id is stored first,
+    /// and a retry completes whatever an interrupted attempt left (docs/security.md, "Sign-up").
     /// </summary>
     [Alias("create-customer")]
     Task<CustomerSnapshot> CreateCustomerAsync(CreateCustomer command);
+
+    /// <summary>
+    /// Links the customer an interrupted sign-up of this identity already wrote, if it has <paramref name="email"/>;
+    /// null when there is none (then the e-mail belongs to another account).
+    /// </summary>
+    [Alias("resume-customer")]
+    Task<CustomerSnapshot?> ResumeCustomerAsync(string email);
 
     /// <summary>
     /// Links this identity to an actor (<c>app_metadata["&lt;actorType&gt;_id"] = actorId</c>). Fails with InvalidData

@@ -19,6 +19,7 @@ internal sealed partial class AuthIdentityGrain(
     IOptions<MfaOptions> mfa,
     IOptions<VerificationOptions> verification,
     MfaSecretProtector secrets,
+    SignUpPause signUpPause,
     TimeProvider time,
     ILogger<AuthIdentityGrain> logger) : Grain, IAuthIdentityGrain
 {
@@ -162,24 +163,87 @@ internal sealed partial class AuthIdentityGrain(
         return Snapshot();
     }
 
+    /// <summary>
+    /// Three durable steps, each safe to crash after: record the customer id (pending), write the customer, link it
+    /// (clearing the pending id). A retry finds the pending id and carries on from wherever the last attempt stopped;
+    /// a customer written for another e-mail by a crashed attempt was never acknowledged and is discarded.
+    /// </summary>
     public async Task<CustomerSnapshot> CreateCustomerAsync(CreateCustomer command)
     {
         EnsureUnlinked(CustomerActor);
-        var customerId = EntityId.New(EntityId.Customer, time.GetUtcNow());
+        var customerId = Identity.PendingCustomerId;
+        if (customerId is null)
+        {
+            customerId = EntityId.New(EntityId.Customer, time.GetUtcNow());
+            Identity.PendingCustomerId = customerId;
+            Identity.UpdatedAt = time.GetUtcNow();
+            await state.WriteOrThrowAsync(this);
+            await signUpPause.AfterAsync(SignUpStep.PendingRecorded);
+        }
+
         var customer = GrainFactory.GetGrain<ICustomerGrain>(customerId);
-        var created = await customer.CreateAsync(command);
+        var written = await customer.GetAsync();
+        if (written is null || written.Email != command.Email)
+        {
+            if (written is not null)
+            {
+                await customer.DiscardNewAsync();
+            }
+
+            try
+            {
+                written = await customer.CreateAsync(command);
+            }
+            catch (CustomersException error) when (error.Kind == ErrorKind.UniqueViolation)
+            {
+                // The e-mail has an account already: nothing is pending any more.
+                await ClearPendingAsync();
+                throw;
+            }
+
+            await signUpPause.AfterAsync(SignUpStep.CustomerWritten);
+        }
+
+        await LinkPendingAsync(customerId);
+        await signUpPause.AfterAsync(SignUpStep.Linked);
+        return written;
+    }
+
+    public async Task<CustomerSnapshot?> ResumeCustomerAsync(string email)
+    {
+        if (Identity.Id is null || Identity.PendingCustomerId is not { } customerId
+            || await GrainFactory.GetGrain<ICustomerGrain>(customerId).GetAsync() is not { } written || written.Email != email)
+        {
+            return null;
+        }
+
+        await LinkPendingAsync(customerId);
+        return written;
+    }
+
+    private async Task LinkPendingAsync(string customerId)
+    {
+        Identity.AppMetadata ??= [];
+        Identity.AppMetadata[CustomerActor + "_id"] = customerId;
+        Identity.PendingCustomerId = null;
+        Identity.UpdatedAt = time.GetUtcNow();
         try
         {
-            await LinkActorAsync(CustomerActor, customerId);
+            await state.WriteOrThrowAsync(this);
         }
         catch (CustomersException error)
         {
+            // The state is re-read: the customer stays pending and the next attempt links it.
             LogLinkFailed(logger, error, Identity.Id!, customerId);
-            await customer.DiscardNewAsync();
             throw;
         }
+    }
 
-        return created;
+    private async Task ClearPendingAsync()
+    {
+        Identity.PendingCustomerId = null;
+        Identity.UpdatedAt = time.GetUtcNow();
+        await state.WriteOrThrowAsync(this);
     }
 
     public async Task<DateTimeOffset> RevokeTokensAsync()
@@ -257,6 +321,6 @@ internal sealed partial class AuthIdentityGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Identity {IdentityId} locked after {Failures} failed logins for {Duration}")]
     private static partial void LogLockedOut(ILogger logger, string identityId, int failures, TimeSpan duration);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not link identity {IdentityId} to new customer {CustomerId}; discarding the customer")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not link identity {IdentityId} to new customer {CustomerId}; it stays pending for a retry")]
     private static partial void LogLinkFailed(ILogger logger, Exception error, string identityId, string customerId);
 }

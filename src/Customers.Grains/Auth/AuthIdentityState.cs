@@ -11,6 +11,12 @@ public sealed class AuthIdentityState
     public string? Id { get; set; }
     public JsonObject? AppMetadata { get; set; }
     public List<ProviderIdentityState> ProviderIdentities { get; set; } = [];
+    /// <summary>
+    /// The id of the account customer a sign-up is creating, stored before the customer is written and cleared when
+    /// the identity links it: a sign-up that crashed in between is completed by its retry (docs/security.md).
+    /// </summary>
+    public string? PendingCustomerId { get; set; }
+
     public int FailedLogins { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset? TokensValidAfter { get; set; }

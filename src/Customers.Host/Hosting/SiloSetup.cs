@@ -26,6 +26,8 @@ internal static class SiloSetup
         builder.Services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<PasswordHasher>();
+        builder.Services.AddOptions<SignUpPauseOptions>().BindConfiguration(SignUpPauseOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<SignUpPause>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddCustomersMfa(database);
 

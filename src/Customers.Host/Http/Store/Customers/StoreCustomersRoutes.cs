@@ -43,15 +43,17 @@ internal static class StoreCustomersRoutes
             return MedusaError.InvalidData("Email is required to create a customer").ToResult();
         }
 
-        // The e-mail before the link, as Medusa: a registration token used again for the account it made is a 422.
+        // The e-mail before the link, as Medusa: a registration token used again for the account it made is a 422,
+        // unless that account is the one an interrupted sign-up of this identity wrote (then this retry links it).
+        var identity = grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId);
         if (await customers.AccountExistsAsync(command.Email, http.RequestAborted))
         {
-            return DuplicateAccount();
+            return await identity.ResumeCustomerAsync(command.Email) is { } resumed ? CustomerResult(resumed, fields) : DuplicateAccount();
         }
 
         try
         {
-            var customer = await grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId).CreateCustomerAsync(command);
+            var customer = await identity.CreateCustomerAsync(command);
             return CustomerResult(customer, fields);
         }
         catch (CustomersException duplicate) when (duplicate.Kind == ErrorKind.UniqueViolation)
