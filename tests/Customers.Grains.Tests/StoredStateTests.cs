@@ -31,7 +31,7 @@ public sealed class StoredStateTests(GrainClusterFixture fixture)
     private static readonly string[] IdentityKeys =
     [
         "id", "app_metadata", "provider_identities", "failed_logins", "locked_until", "tokens_valid_after", "created_at",
-        "updated_at", "password_reset", "kept_credential", "mfa", "verifications",
+        "updated_at", "password_reset", "kept_credential", "mfa", "verifications", "pending_customer_id",
     ];
 
     private static readonly string[] ProviderIdentityKeys = ["id", "provider", "entity_id", "user_metadata", "password_hash"];
