@@ -81,7 +81,7 @@ public enum AuthProviderFlow
 /// <param name="ActorType">The <c>{actor_type}</c> path segment (<c>customer</c>, <c>user</c>...).</param>
 /// <param name="Body">The request body as a JSON object (<c>{}</c> when there is none). Not schema-checked.</param>
 /// <param name="Query">The query string, one value per key (the first when repeated).</param>
-/// <param name="ClientAddress">The caller's IP address, for per-client limits.</param>
+/// <param name="ClientAddress">The key of the caller's address (forwarded by a trusted proxy; IPv6 per /64), for per-client limits.</param>
 /// <param name="Authorization">For redirect providers: what the authorization URL must carry. Null otherwise.</param>
 public sealed record AuthenticationRequest(
     string ActorType,
