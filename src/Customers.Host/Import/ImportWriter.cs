@@ -1,3 +1,4 @@
+using Customers.Grains.Storage;
 using Customers.Host.Database;
 using Npgsql;
 using NpgsqlTypes;
@@ -21,6 +22,7 @@ internal sealed class ImportWriter(NpgsqlDataSource target, string serviceId, bo
         SELECT $1, $2, 0, 0, row.key, row.id_hash, $3, row.payload, 1
         FROM unnest($4::text[], $5::integer[], $6::bytea[]) AS row (key, id_hash, payload)
         ON CONFLICT ON CONSTRAINT orleansstorage_key DO NOTHING
+        RETURNING grainidextensionstring
         """;
 
     /// <summary>One grain state to write under <paramref name="Key"/> (the Medusa id).</summary>
@@ -82,14 +84,31 @@ internal sealed class ImportWriter(NpgsqlDataSource target, string serviceId, bo
     private async Task<int> InsertStatesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string stateName, IReadOnlyList<StateRow> rows, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(InsertStates, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = serviceId, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = stateName, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = GrainStorageRows.TypeHash(stateName), NpgsqlDbType = NpgsqlDbType.Integer });
-        command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => GrainStorageRows.IdHash(r.Key)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-        return await command.ExecuteNonQueryAsync(ct);
+        var inserted = new List<string>(rows.Count);
+        await using (var command = new NpgsqlCommand(InsertStates, connection, transaction) { CommandTimeout = 0 })
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = serviceId, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = stateName, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = GrainStorageRows.TypeHash(stateName), NpgsqlDbType = NpgsqlDbType.Integer });
+            command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => GrainStorageRows.IdHash(r.Key)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                inserted.Add(reader.GetString(0));
+            }
+        }
+
+        if (stateName == StateNames.Customer && inserted.Count > 0)
+        {
+            // The row trigger of the position counters is off in this transaction (BeginAsync): count the batch at once.
+            await using var positions = new NpgsqlCommand("SELECT customer_position_add($1)", connection, transaction) { CommandTimeout = 0 };
+            positions.Parameters.Add(new NpgsqlParameter { Value = inserted.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await positions.ExecuteNonQueryAsync(ct);
+        }
+
+        return inserted.Count;
     }
 
     /// <summary>
@@ -125,7 +144,7 @@ internal sealed class ImportWriter(NpgsqlDataSource target, string serviceId, bo
                 ON CONFLICT DO NOTHING
                 RETURNING id)
             SELECT (SELECT count(*) FROM written), ARRAY(SELECT id FROM unusable ORDER BY id)
-            """, connection, transaction);
+            """, connection, transaction) { CommandTimeout = 0 };
         command.Parameters.Add(new NpgsqlParameter { Value = memberships.Select(m => m.Id).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = memberships.Select(m => m.CustomerId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = memberships.Select(m => m.GroupId).ToArray() });
@@ -178,6 +197,13 @@ internal sealed class ImportWriter(NpgsqlDataSource target, string serviceId, bo
     private async Task<NpgsqlTransaction> BeginAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         var transaction = await connection.BeginTransactionAsync(ct);
+
+        // Read by the position counters' insert trigger (0019): InsertStatesAsync counts new customers per batch.
+        await using (var batch = new NpgsqlCommand("SET LOCAL customers.positions = 'batch'", connection, transaction))
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+
         if (!emitEvents)
         {
             // Read by the insert triggers of 0019: this transaction's inserts emit no events.

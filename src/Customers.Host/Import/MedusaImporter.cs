@@ -22,7 +22,8 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
     /// <param name="EmitEvents">Emit customer and group events for imported rows (off: an import is not a sign-up wave).</param>
     /// <param name="BatchSize">Rows per read and per write transaction.</param>
     /// <param name="Writers">Batches written at once.</param>
-    public sealed record Options(string From, bool EmitEvents = false, int BatchSize = 2_000, int Writers = 2);
+    /// <param name="ProgressInterval">Least time between two progress lines of a phase (default 2 s).</param>
+    public sealed record Options(string From, bool EmitEvents = false, int BatchSize = 2_000, int Writers = 2, TimeSpan? ProgressInterval = null);
 
     public sealed record Result(IReadOnlyList<ImportTally> Tallies, IReadOnlyList<ImportConflict> Conflicts, TimeSpan Elapsed)
     {
@@ -39,7 +40,7 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
     // Conflicts are printed as they happen; the result keeps the first ones for the summary (memory stays bounded).
     private const int ConflictsKept = 1_000;
 
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(2);
 
     public async Task<Result> ImportAsync(Options options, Action<string> progress, CancellationToken ct)
     {
@@ -66,21 +67,21 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
         var identities = new ImportTally(Identities);
         await using var source = await MedusaSource.OpenAsync(options.From, ct);
 
-        await RunPhaseAsync(groups, source.GroupsAsync(options.BatchSize, ct), options.Writers, progress, async (batch, token) =>
+        await RunPhaseAsync(groups, source.GroupsAsync(options.BatchSize, ct), options, progress, async (batch, token) =>
         {
             groups.AddRead(batch.Count);
             await writer.WriteStatesAsync(StateNames.CustomerGroup, "customer group",
                 batch.Select(g => new ImportWriter.StateRow(g.Id!, GrainStorageRows.Payload(g))).ToList(), groups, Report, token);
         }, ct);
 
-        await RunPhaseAsync(customers, source.CustomersAsync(options.BatchSize, ct), options.Writers, progress, async (batch, token) =>
+        await RunPhaseAsync(customers, source.CustomersAsync(options.BatchSize, ct), options, progress, async (batch, token) =>
         {
             customers.AddRead(batch.Count);
             await writer.WriteStatesAsync(StateNames.Customer, "customer",
                 batch.Select(c => new ImportWriter.StateRow(c.Id!, GrainStorageRows.Payload(c))).ToList(), customers, Report, token);
         }, ct);
 
-        await RunPhaseAsync(memberships, source.MembershipsAsync(options.BatchSize, ct), options.Writers, progress, async (batch, token) =>
+        await RunPhaseAsync(memberships, source.MembershipsAsync(options.BatchSize, ct), options, progress, async (batch, token) =>
         {
             memberships.AddRead(batch.Count);
             var live = batch.Where(m => !m.Deleted).ToList();
@@ -88,10 +89,10 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
             await writer.WriteMembershipsAsync(live, memberships, Report, token);
         }, ct);
 
-        await RunPhaseAsync(identities, source.IdentitiesAsync(options.BatchSize, ct), options.Writers, progress, async (batch, token) =>
+        await RunPhaseAsync(identities, source.IdentitiesAsync(options.BatchSize, ct), options, progress, async (batch, token) =>
         {
             identities.AddRead(batch.Count);
-            await WriteIdentitiesAsync(writer, batch, identities, Report, token);
+            await WriteIdentitiesAsync(writer, batch, identities, Report, progress, token);
         }, ct);
 
         return new Result([groups, customers, memberships, identities], conflicts, stopwatch.Elapsed);
@@ -101,10 +102,11 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
     /// Customer identities only: soft-deleted ones and admin users' (<c>user_id</c> without <c>customer_id</c>) are
     /// skipped, and <c>user_id</c> is dropped from the rest (Medusa's admin users are not imported, so nothing here may
     /// take an identity for one). An identity whose customer was refused as a conflict is refused too. An emailpass
-    /// password that is not a scrypt-kdf hash is copied but reported: it never matches, so that customer must reset it.
+    /// password that is not a scrypt-kdf hash is copied with a warning: it never matches, so that customer must reset it.
     /// </summary>
     private static async Task WriteIdentitiesAsync(
-        ImportWriter writer, List<MedusaIdentity> batch, ImportTally tally, Action<ImportConflict> report, CancellationToken ct)
+        ImportWriter writer, List<MedusaIdentity> batch, ImportTally tally, Action<ImportConflict> report, Action<string> warn,
+        CancellationToken ct)
     {
         var candidates = new List<MedusaIdentity>(batch.Count);
         foreach (var identity in batch)
@@ -135,8 +137,8 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
 
             foreach (var login in identity.State.ProviderIdentities.Where(p => p.PasswordHash is not null && !ScryptKdfHash.IsScryptKdf(p.PasswordHash)))
             {
-                report(new ImportConflict("auth identity", identity.State.Id!,
-                    $"the emailpass password of {login.EntityId} is not a scrypt-kdf hash this service can verify; copied, but that customer must reset the password."));
+                warn($"warning: auth identity {identity.State.Id}: the emailpass password of {login.EntityId} is not a scrypt-kdf hash " +
+                     "this service can verify; copied, but that customer must reset the password.");
             }
 
             rows.Add(new ImportWriter.StateRow(identity.State.Id!, GrainStorageRows.Payload(identity.State)));
@@ -148,11 +150,13 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
     private static string? CustomerIdOf(MedusaIdentity identity) =>
         identity.State.AppMetadata!.TryGetPropertyValue("customer_id", out var id) && id is not null ? id.ToString() : null;
 
-    /// <summary>One reader feeding <paramref name="writers"/> writers through a bounded queue; progress at most every 2 s.</summary>
+    /// <summary>One reader feeding the writers through a bounded queue, with a progress line now and then.</summary>
     private async Task RunPhaseAsync<T>(
-        ImportTally tally, IAsyncEnumerable<T> batches, int writers, Action<string> progress, Func<T, CancellationToken, Task> write,
+        ImportTally tally, IAsyncEnumerable<T> batches, Options options, Action<string> progress, Func<T, CancellationToken, Task> write,
         CancellationToken ct)
     {
+        var writers = options.Writers;
+        var interval = options.ProgressInterval ?? DefaultProgressInterval;
         var started = clock.GetTimestamp();
         var lastReport = started;
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -187,7 +191,7 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
                     var now = clock.GetTimestamp();
                     lock (tally)
                     {
-                        if (clock.GetElapsedTime(lastReport, now) >= ProgressInterval)
+                        if (clock.GetElapsedTime(lastReport, now) >= interval)
                         {
                             lastReport = now;
                             progress($"{tally} ({Rate(tally.Read, clock.GetElapsedTime(started, now))})");

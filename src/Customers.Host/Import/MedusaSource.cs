@@ -113,7 +113,7 @@ internal sealed class MedusaSource : IAsyncDisposable
                 FROM customer_address
                 WHERE customer_id = ANY($1)
                 ORDER BY customer_id, created_at, id
-                """, _connection, _snapshot);
+                """, _connection, _snapshot) { CommandTimeout = 0 };
             command.Parameters.Add(new NpgsqlParameter { Value = byId.Keys.ToArray() });
             await using (var r = await command.ExecuteReaderAsync(ct))
             {
@@ -191,7 +191,7 @@ internal sealed class MedusaSource : IAsyncDisposable
                 FROM provider_identity
                 WHERE auth_identity_id = ANY($1) AND deleted_at IS NULL
                 ORDER BY auth_identity_id, created_at, id
-                """, _connection, _snapshot);
+                """, _connection, _snapshot) { CommandTimeout = 0 };
             command.Parameters.Add(new NpgsqlParameter { Value = byId.Keys.ToArray() });
             await using (var r = await command.ExecuteReaderAsync(ct))
             {
@@ -222,7 +222,7 @@ internal sealed class MedusaSource : IAsyncDisposable
         while (true)
         {
             await using var command = new NpgsqlCommand(
-                $"{select} WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2", _connection, _snapshot);
+                $"{select} WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2", _connection, _snapshot) { CommandTimeout = 0 };
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = batchSize });
             var batch = new List<T>(batchSize);
