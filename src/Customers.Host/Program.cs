@@ -8,6 +8,7 @@ return CommandLine.Parse(args) switch
     Invocation.CreateUser user => await Commands.CreateUserAsync(user),
     Invocation.CreateApiKey key => await Commands.CreateApiKeyAsync(key),
     Invocation.Seed seed => await Commands.SeedAsync(seed),
+    Invocation.ImportMedusa import => await Commands.ImportMedusaAsync(import),
     Invocation.Help => PrintUsage(Console.Out, 0),
     Invocation.Invalid invalid => PrintUsage(Console.Error, 2, invalid.Error),
     _ => 2,

@@ -10,6 +10,8 @@ namespace Customers.Grains.Auth;
 /// <summary>
 /// bcrypt in BCrypt.Net-Next's enhanced mode: the password is pre-hashed with SHA-384, so passwords longer than
 /// bcrypt's 72 bytes are not silently truncated. Passwords are verified exactly as received (no trimming).
+/// Hashes imported from Medusa (<see cref="ScryptKdfHash"/>) are verified too and always need a rehash, so the first
+/// correct login replaces them with bcrypt.
 /// </summary>
 public sealed class PasswordHasher(IOptions<PasswordOptions> options)
 {
@@ -22,12 +24,29 @@ public sealed class PasswordHasher(IOptions<PasswordOptions> options)
     public string Hash(string password) =>
         BCryptNet.EnhancedHashPassword(password, HashType.SHA384, options.Value.WorkFactor);
 
-    public bool Verify(string password, string hash) => BCryptNet.EnhancedVerify(password, hash, HashType.SHA384);
+    /// <summary>bcrypt, or an imported scrypt-kdf hash; an imported hash of neither kind never matches (a password
+    /// reset replaces it).</summary>
+    public bool Verify(string password, string hash)
+    {
+        if (ScryptKdfHash.IsScryptKdf(hash))
+        {
+            return ScryptKdfHash.Verify(password, hash);
+        }
+
+        if (!hash.StartsWith("$2", StringComparison.Ordinal))
+        {
+            VerifyDummy(password);
+            return false;
+        }
+
+        return BCryptNet.EnhancedVerify(password, hash, HashType.SHA384);
+    }
 
     /// <summary>Spends the time of one verification without any identity, so timing does not reveal existence.</summary>
     public void VerifyDummy(string password) => Verify(password, _dummyHash.Value);
 
-    public bool NeedsRehash(string hash) => BCryptNet.PasswordNeedsRehash(hash, options.Value.WorkFactor);
+    public bool NeedsRehash(string hash) =>
+        ScryptKdfHash.IsScryptKdf(hash) || BCryptNet.PasswordNeedsRehash(hash, options.Value.WorkFactor);
 
     /// <summary>Throws InvalidData with a clear message when the password breaks the policy.</summary>
     public void EnsureAcceptable(string password)

@@ -12,6 +12,7 @@ internal abstract record Invocation(string[] ConfigurationArgs)
     public sealed record CreateUser(string Email, string Password, string[] Args) : Invocation(Args);
     public sealed record CreateApiKey(string Type, string Title, string[] Args) : Invocation(Args);
     public sealed record Seed(int Customers, int AddressesPerCustomer, int Groups, string? Run, string[] Args) : Invocation(Args);
+    public sealed record ImportMedusa(string From, bool EmitEvents, int BatchSize, string[] Args) : Invocation(Args);
     public sealed record Invalid(string Error) : Invocation([]);
 }
 
@@ -30,6 +31,11 @@ internal static class CommandLine
           Customers.Host seed --customers N [--addresses-per-customer 1] [--groups 10] [--run NAME] [options]
                                                                      bulk-load N synthetic customers (e-mails
                                                                      seed-NAME-i@example.com; a run name loads once)
+          Customers.Host import medusa --from "Host=…;Database=medusa;…" [--events] [--batch-size 2000] [options]
+                                                                     copy a Medusa 2.x store's customers, addresses,
+                                                                     groups and logins (ids and passwords kept); reads
+                                                                     one snapshot, never writes there; run it again to
+                                                                     resume (docs/migrating-from-medusa.md)
           Customers.Host --help                                      show this help
 
         Options are configuration keys, e.g. --urls http://127.0.0.1:9001
@@ -57,6 +63,7 @@ internal static class CommandLine
             ["user", "create", .. var rest] => ParseCreateUser(rest),
             ["api-key", "create", .. var rest] => ParseCreateApiKey(rest),
             ["seed", .. var rest] => ParseSeed(rest),
+            ["import", "medusa", .. var rest] => ParseImportMedusa(rest),
             _ => new Invocation.Invalid($"Unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Run with --help."),
         };
     }
@@ -111,6 +118,24 @@ internal static class CommandLine
         }
 
         return new Invocation.Seed(customers, addresses, groups, run, rest);
+    }
+
+    private static Invocation ParseImportMedusa(string[] args)
+    {
+        var (values, rest) = TakeOptions(args, "--from", "--batch-size");
+        if (!values.TryGetValue("--from", out var from) || string.IsNullOrWhiteSpace(from))
+        {
+            return new Invocation.Invalid("import medusa needs --from \"<Npgsql connection string of the Medusa database>\".");
+        }
+
+        var batchSize = 2_000;
+        if (values.TryGetValue("--batch-size", out var batchText) && (!int.TryParse(batchText, out batchSize) || batchSize is < 1 or > 50_000))
+        {
+            return new Invocation.Invalid("import medusa --batch-size must be between 1 and 50000.");
+        }
+
+        var events = rest.Contains("--events");
+        return new Invocation.ImportMedusa(from, events, batchSize, rest.Where(a => a != "--events").ToArray());
     }
 
     /// <summary>Takes the named options (<c>--name value</c> or <c>--name=value</c>); the rest is configuration.</summary>

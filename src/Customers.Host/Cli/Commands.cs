@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Customers.Host.Auth;
 using Customers.Host.Database;
 using Customers.Host.Hosting;
+using Customers.Host.Import;
 using Customers.Host.Stores;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -59,6 +60,52 @@ internal static class Commands
         catch (InvalidOperationException error)
         {
             await Console.Error.WriteLineAsync($"Could not seed: {error.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Copies a Medusa store's customers into this database (see <see cref="MedusaImporter"/>). Ctrl+C stops
+    /// it between batches; running it again completes it.</summary>
+    public static async Task<int> ImportMedusaAsync(Invocation.ImportMedusa command)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        using var loggers = CliLogging();
+        using var interrupt = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
+        await database.MigrateAsync(loggers, CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        try
+        {
+            var result = await new MedusaImporter(dataSource, cluster.ServiceId, TimeProvider.System).ImportAsync(
+                new MedusaImporter.Options(command.From, command.EmitEvents, command.BatchSize),
+                message => Console.Error.WriteLine(message),
+                interrupt.Token);
+            var customers = result.Of(MedusaImporter.Customers);
+            Console.WriteLine($"Imported from Medusa in {result.Elapsed.TotalSeconds:F1} s ({customers.Read / Math.Max(result.Elapsed.TotalSeconds, 0.001):N0} customers/s):");
+            foreach (var tally in result.Tallies)
+            {
+                Console.WriteLine($"  {tally}");
+            }
+
+            Console.WriteLine(result.ConflictCount == 0
+                ? "No conflicts."
+                : $"{result.ConflictCount:N0} conflict(s), listed above: those rows were not imported; resolve them and run again.");
+            return result.ConflictCount == 0 ? 0 : 3;
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("Interrupted. What was written stays; run the same command again to complete the import.");
+            return 130;
+        }
+        catch (Exception error) when (error is InvalidOperationException or NpgsqlException)
+        {
+            await Console.Error.WriteLineAsync($"Could not import: {error.Message}");
             return 1;
         }
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Customers.Abstractions.Ids;
 using Customers.Grains.CustomerGroups;
@@ -7,7 +6,6 @@ using Customers.Grains.Customers;
 using Customers.Grains.Storage;
 using Npgsql;
 using NpgsqlTypes;
-using Orleans.Storage;
 
 namespace Customers.Host.Database;
 
@@ -51,16 +49,7 @@ internal sealed class CustomerSeeder(NpgsqlDataSource database, string serviceId
     private static readonly string[] Cities = ["London", "Paris", "Berlin", "Madrid", "Rome", "Lisbon", "Vienna", "Oslo", "Dublin", "Prague"];
     private static readonly string[] Countries = ["gb", "fr", "de", "es", "it", "pt", "at", "no", "ie", "cz"];
 
-    private readonly JsonSerializerOptions _json = StorageJson();
-    private readonly IHasher _hasher = new OrleansDefaultHasher();
-
-    /// <summary>The options the grain storage serializer uses (<see cref="StateJson"/>).</summary>
-    private static JsonSerializerOptions StorageJson()
-    {
-        var json = new JsonSerializerOptions();
-        StateJson.Configure(json);
-        return json;
-    }
+    private readonly JsonSerializerOptions _json = GrainStorageRows.Json;
 
     public const string RunNameRule = "The run name may hold only letters, digits, '-' and '_'.";
 
@@ -341,11 +330,7 @@ internal sealed class CustomerSeeder(NpgsqlDataSource database, string serviceId
         return customer;
     }
 
-    /// <summary>
-    /// One grain storage row as Orleans' ADO.NET provider (10.4.2) keys a string-keyed grain: the state name in
-    /// graintypestring, N0 = N1 = 0, the key in grainidextensionstring, version 1 (the ETag); the hashes as the
-    /// provider computes them (its default hasher over the reversed UTF-8 key, and over the state name).
-    /// </summary>
+    /// <summary>One grain storage row as Orleans' ADO.NET provider keys a string-keyed grain (<see cref="GrainStorageRows"/>).</summary>
     private async Task WriteStorageRowAsync(NpgsqlBinaryImporter storage, string stateName, string key, byte[] payload, CancellationToken ct)
     {
         await storage.StartRowAsync(ct);
@@ -355,22 +340,13 @@ internal sealed class CustomerSeeder(NpgsqlDataSource database, string serviceId
         await storage.WriteAsync(0L, NpgsqlDbType.Bigint, ct);
         await storage.WriteAsync(key, NpgsqlDbType.Text, ct);
         await storage.WriteAsync(GrainIdHash(key), NpgsqlDbType.Integer, ct);
-        await storage.WriteAsync(_hasher.Hash(Encoding.UTF8.GetBytes(stateName)), NpgsqlDbType.Integer, ct);
+        await storage.WriteAsync(GrainStorageRows.TypeHash(stateName), NpgsqlDbType.Integer, ct);
         await storage.WriteAsync(payload, NpgsqlDbType.Bytea, ct);
         await storage.WriteAsync(1, NpgsqlDbType.Integer, ct);
     }
 
-    /// <summary>The provider's grain id hash of a string key (AdoGrainKey.GetHashBytes: UTF-8, reversed on little-endian).</summary>
-    public int GrainIdHash(string key)
-    {
-        var bytes = Encoding.UTF8.GetBytes(key);
-        if (BitConverter.IsLittleEndian)
-        {
-            Array.Reverse(bytes);
-        }
-
-        return _hasher.Hash(bytes);
-    }
+    /// <summary>The provider's grain id hash of a string key.</summary>
+    public int GrainIdHash(string key) => GrainStorageRows.IdHash(key);
 
     private static Task WriteTextAsync(NpgsqlBinaryImporter rows, string? value, CancellationToken ct) =>
         value is null ? rows.WriteNullAsync(ct) : rows.WriteAsync(value, NpgsqlDbType.Text, ct);

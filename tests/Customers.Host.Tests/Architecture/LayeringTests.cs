@@ -25,6 +25,9 @@ public sealed partial class LayeringTests
     [InlineData("Auth", "Hosting")]
     [InlineData("Http", "Hosting")]
     [InlineData("ReadModel", "Stores")]
+    [InlineData("Import", "Http")]
+    [InlineData("Import", "Hosting")]
+    [InlineData("Import", "Cli")]
     public void A_folder_does_not_use_a_layer_above_it(string folder, string above)
     {
         var offenders = SourceFiles(Path.Combine(Host, folder))
