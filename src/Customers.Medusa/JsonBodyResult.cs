@@ -36,6 +36,10 @@ public sealed class JsonBodyResult : IResult
     /// <summary><c>{"&lt;key&gt;": value}</c>, the shape of most Medusa answers.</summary>
     public static JsonBodyResult Wrapped(string key, JsonNode value) => Of(new JsonObject { [key] = value });
 
+    /// <summary>The same answer in an array of exactly its size, for answers kept in memory: the writer's buffer
+    /// starts at 1 KiB and doubles, so it is up to twice the body.</summary>
+    public JsonBodyResult Trimmed() => new(_body.ToArray(), _status);
+
     public Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = _status;

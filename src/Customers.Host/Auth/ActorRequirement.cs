@@ -102,13 +102,13 @@ internal static class ActorRequirement
         }
 
         var cache = http.RequestServices.GetRequiredService<ValidatedTokenCache>();
-        var token = header[scheme.Length..].Trim();
-        if (token.StartsWith("sk_", StringComparison.Ordinal))
+        if (header.AsSpan(scheme.Length).Trim().StartsWith("sk_", StringComparison.Ordinal))
         {
             return null; // a secret key, not a JWT
         }
 
-        if (cache.Find(token) is { } known)
+        // The header's characters are looked up in place: no per-request copy of the token.
+        if (cache.Find(header.AsSpan(scheme.Length).Trim()) is { } known)
         {
             return known;
         }
@@ -119,7 +119,7 @@ internal static class ActorRequirement
             return null;
         }
 
-        cache.Add(token, actor, expires);
+        cache.Add(header.AsSpan(scheme.Length).Trim(), actor, expires);
         return actor;
     }
 

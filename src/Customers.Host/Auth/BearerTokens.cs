@@ -79,11 +79,20 @@ internal static class BearerTokens
         token.TryGetPayloadValue<long>("iat", out var issuedAt);
         token.TryGetPayloadValue<bool>("mfa_enabled", out var mfaEnabled);
         token.TryGetPayloadValue<string>("mfa_challenge_completed_at", out var mfaCompletedAt);
-        var payload = token.EncodedPayload;
-        actor = new Actor(actorId ?? "", actorType, identityId, provider, issuedAt,
-            new Lazy<string>(() => Encoding.UTF8.GetString(Base64Url.DecodeFromChars(payload))), mfaEnabled, mfaCompletedAt);
+        // Validated actors are cached (ValidatedTokenCache), so they hold the claims as UTF-8 bytes, a third of the
+        // encoded payload's size as a string, and share the strings every customer token has.
+        var claims = Base64Url.DecodeFromChars(token.EncodedPayload);
+        actor = new Actor(actorId ?? "", Shared(actorType), identityId, provider is null ? null : Shared(provider), issuedAt,
+            new Lazy<string>(() => Encoding.UTF8.GetString(claims)), mfaEnabled, mfaCompletedAt);
         return true;
     }
+
+    private static string Shared(string value) => value switch
+    {
+        Actor.CustomerActorType => Actor.CustomerActorType,
+        "emailpass" => "emailpass",
+        _ => value,
+    };
 
     /// <summary>Reads an actor from a stored claim set (sessions keep the claims of the token they were made from).</summary>
     public static Actor? ActorFromClaims(JsonElement claims)

@@ -33,4 +33,12 @@ public sealed class ClusterOptions
 
     [Range(1, 10)]
     public int MissedProbesLimit { get; set; } = 3;
+
+    /// <summary>
+    /// How long a grain (a customer, an identity) stays in memory after its last call. Orleans' default is 15 minutes;
+    /// 10 minutes covers a storefront visit, after which the customer's memory is worth less than one storage read
+    /// on the next visit (docs/benchmarks.md, working set). At least Orleans' minimum of one minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan GrainCollectionAge { get; set; } = TimeSpan.FromMinutes(10);
 }

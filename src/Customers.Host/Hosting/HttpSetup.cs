@@ -16,11 +16,12 @@ namespace Customers.Host.Hosting;
 
 internal static class HttpSetup
 {
+    private const string SuppressAutoDefaultScheme = "Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme";
 
     public static WebApplicationBuilder AddCustomersHttp(this WebApplicationBuilder builder, CustomersDatabase database)
     {
         var services = builder.Services;
-        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section)
+        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.ClockSkew <= TimeSpan.FromSeconds(30), "Customers:Jwt:ClockSkew must be at most 30 seconds.")
             .Validate(o => o.ExpiresIn > TimeSpan.Zero, "Customers:Jwt:ExpiresIn must be positive.")
             .ValidateOnStart();
@@ -52,6 +53,10 @@ internal static class HttpSetup
         services.AddSingleton<SignInAnswer>();
         services.AddSingleton<VerificationCodeStore>();
 
+        // No default scheme: with one scheme ASP.NET Core would make it the default, and the authentication middleware
+        // WebApplication adds by itself would then validate the bearer token of every request before routing, ahead
+        // of (and so defeating) ValidatedTokenCache. Routes authenticate explicitly (ActorRequirement).
+        AppContext.SetSwitch(SuppressAutoDefaultScheme, true);
         services.AddAuthentication().AddJwtBearer(options => BearerTokens.Configure(options, jwt, signingKey));
         services.AddRateLimiter(options =>
         {

@@ -44,6 +44,7 @@ internal static class SiloSetup
                 options.ProbeTimeout = cluster.ProbeTimeout;
                 options.NumMissedProbesLimit = cluster.MissedProbesLimit;
             });
+            silo.Configure<GrainCollectionOptions>(options => options.CollectionAge = cluster.GrainCollectionAge);
             silo.UsePostgres(connectionString);
             if (KubernetesPod.HasApi(builder.Configuration))
             {

@@ -30,9 +30,14 @@ internal static class TelemetrySetup
             .Validate(o => o.Prometheus.Path.StartsWith('/'), $"{TelemetryOptions.Section}:Prometheus:Path must start with '/'.")
             .ValidateOnStart();
         builder.Services.AddSingleton<CustomersMetrics>();
-        builder.UseOrleans(silo => silo.AddActivityPropagation());
-
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]);
+        if (otlp)
+        {
+            // Only when traces are exported: its grain call filters put every grain call through Orleans' filter
+            // pipeline (an invoker object and a state machine per call), which costs the hot path even with nobody
+            // listening.
+            builder.UseOrleans(silo => silo.AddActivityPropagation());
+        }
         var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(resource =>
         {
             // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES are read by the default resource; ours only fills gaps.

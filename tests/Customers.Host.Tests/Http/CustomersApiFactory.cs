@@ -98,6 +98,8 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
         {
             ["ConnectionStrings:Customers"] = ConnectionString,
             ["Customers:Jwt:Secret"] = JwtSecret,
+            // Off by default in the product; the HTTP tests cover it on (and NoDashboardApiFactory off).
+            ["Customers:Dashboard:Enabled"] = "true",
             ["Customers:Mfa:EncryptionKey"] = MfaEncryptionKey,
             ["Customers:Cluster:ClusterId"] = $"http-tests-{Guid.NewGuid():N}",
             ["Customers:Cluster:SiloPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -70,6 +70,22 @@ public sealed class TokenValidationTests(CustomersApiFactory api)
         response.ExpectUnauthorized();
     }
 
+    [Fact]
+    public async Task A_validated_tokens_signature_does_not_admit_another_payload()
+    {
+        // Validated tokens are remembered by their signature segment: a token that reuses a remembered signature with
+        // another customer's payload must still be refused, not served from the cache as the first customer.
+        var customer = await api.CreateCustomerAsync();
+        var other = await api.CreateCustomerAsync();
+        (await api.Api.GetAsync(Me, customer.Token)).Expect(HttpStatusCode.OK);
+
+        var forged = await api.Api.GetAsync(Me, SwapPayload(customer.Token, other.Token));
+        var again = await api.Api.GetAsync(Me, customer.Token);
+
+        forged.ExpectUnauthorized();
+        Assert.Equal(customer.CustomerId, again.Expect(HttpStatusCode.OK).Object["customer"]!["id"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("bearer")]
     [InlineData("BEARER")]

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Customers.Abstractions.Customers;
 using Customers.Host.Auth;
 using Customers.Host.Http.Customers;
 using Customers.Host.Http.OpenApi;
@@ -40,7 +39,7 @@ internal static class StoreAddressList
             return error.ToResult();
         }
 
-        var customer = await grains.GetGrain<ICustomerGrain>(http.GetActor().ActorId).GetAsync();
+        var customer = await CustomerGrains.Get(grains, http.GetActor().ActorId).GetAsync();
         var search = query["q"] is JsonValue q ? LikeSubstring(q.GetValue<string>()) : null;
         var matches = (customer?.Addresses ?? [])
             .Select(CustomerWire.Address)

@@ -149,7 +149,7 @@ internal static class StoreCustomersRoutes
     }
 
     private static ICustomerGrain Me(HttpContext http, IGrainFactory grains) =>
-        grains.GetGrain<ICustomerGrain>(http.GetActor().ActorId);
+        CustomerGrains.Get(grains, http.GetActor().ActorId);
 
     private static MedusaResult<FieldSelection> Selection(HttpContext http, FieldRules rules) =>
         RequestQuery.Read(http.Request, FieldsOnly).TryGetValue(out var query, out var error) ? rules.Select(query) : error;
@@ -160,7 +160,7 @@ internal static class StoreCustomersRoutes
 
     private static JsonBodyResult CustomerResult(CustomerSnapshot customer, FieldSelection fields) =>
         fields.IsDefault
-            ? DefaultAnswers.GetValue(customer, c => JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(c), fields)))
+            ? DefaultAnswers.GetValue(customer, c => JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(c), fields)).Trimmed())
             : JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(customer), fields));
 
     internal static JsonObject Project(JsonObject full, FieldSelection fields) =>
