@@ -32,7 +32,25 @@ internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHand
         return true;
     }
 
-    public static MedusaError ToMedusaError(Exception exception) => exception switch
+    /// <summary>
+    /// The first level of <paramref name="exception"/>'s inner chain that maps to a known answer: a grain whose
+    /// activation could not read its state from an unreachable database surfaces as an <c>OrleansException</c> around
+    /// the <see cref="NpgsqlException"/>, and is as retryable as the bare one.
+    /// </summary>
+    public static MedusaError ToMedusaError(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (ToKnownError(current) is { } known)
+            {
+                return known;
+            }
+        }
+
+        return MedusaError.Unknown();
+    }
+
+    private static MedusaError? ToKnownError(Exception exception) => exception switch
     {
         CustomersException known => FromKind(known.Kind, known.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => MedusaError.PayloadTooLarge(),
@@ -44,7 +62,7 @@ internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHand
             MedusaError.Unavailable("The database took too long to answer. Please retry the request."),
         NpgsqlException { IsTransient: true } =>
             MedusaError.Unavailable("The database is briefly unavailable. Please retry the request."),
-        _ => MedusaError.Unknown(),
+        _ => null,
     };
 
     /// <summary>The one table from our error kinds to Medusa's (docs/medusa-compatibility.md §2.3).</summary>
