@@ -38,10 +38,7 @@ public sealed class PasswordResetClusterTests(ITestOutputHelper output)
 
             var requested = await PostAsync(silos[round % 2], "/auth/customer/emailpass/reset-password", new JsonObject { ["identifier"] = user.Email });
             Assert.True(requested.Status == HttpStatusCode.Created && requested.RawBody == "Created", $"reset-password: {requested}");
-            var token = await cluster.ScalarAsync<string>(
-                "SELECT data ->> 'token' FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1 ORDER BY id DESC LIMIT 1",
-                user.Email);
-            Assert.NotNull(token);
+            var token = await ResetTokenAsync(cluster, user.Email);
             string[] passwords = [$"north-{Guid.NewGuid():N}", $"south-{Guid.NewGuid():N}"];
 
             var answers = await AllAtOnceAsync(2, i =>
@@ -74,6 +71,26 @@ public sealed class PasswordResetClusterTests(ITestOutputHelper output)
                 var fresh = Token(Expect(await api.LoginAsync(silo, user.Email, passwords[winner]), HttpStatusCode.OK, $"login via {silo.Name}"));
                 Expect(await api.GetMeAsync(silo, fresh), HttpStatusCode.OK, $"new token via {silo.Name}");
             }
+        }
+    }
+
+    /// <summary>The newest reset token for <paramref name="email"/>: the request is answered before the token is made, so
+    /// this polls (for up to 30 s) until the event is there.</summary>
+    internal static async Task<string> ResetTokenAsync(SiloCluster cluster, string email)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var token = await cluster.ScalarAsync<string>(
+                "SELECT data ->> 'token' FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1 ORDER BY id DESC LIMIT 1",
+                email);
+            if (token is not null)
+            {
+                return token;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No auth.password_reset event for {email} within 30 s.");
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
     }
 

@@ -45,9 +45,13 @@ public sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>Starts silos side by side (each waits for its own readiness) and returns them in order.</summary>
-    public async Task<SiloProcess[]> StartSilosAsync(params string[] names)
+    public Task<SiloProcess[]> StartSilosAsync(params string[] names) => StartSilosAsync([], names);
+
+    /// <summary>Starts silos with <paramref name="arguments"/> added to the shared settings.</summary>
+    public async Task<SiloProcess[]> StartSilosAsync(IReadOnlyList<string> arguments, params string[] names)
     {
-        var starting = names.Select(name => SiloProcess.StartAsync(name, Settings)).ToArray();
+        var settings = Settings with { Arguments = [.. Settings.Arguments, .. arguments] };
+        var starting = names.Select(name => SiloProcess.StartAsync(name, settings)).ToArray();
         try
         {
             await Task.WhenAll(starting);

@@ -85,7 +85,7 @@ public sealed class SiloProcess : IAsyncDisposable
         return StartAsync(name, new HostLaunch(
             new Uri($"http://127.0.0.1:{httpPort}"),
             Path.GetDirectoryName(HostAssemblyPath)!,
-            [.. Arguments(settings, httpPort, siloPort, gatewayPort)],
+            [.. Arguments(settings, httpPort, siloPort, gatewayPort), .. settings.Arguments],
             environment));
     }
 
@@ -211,6 +211,7 @@ public sealed class SiloProcess : IAsyncDisposable
         "--Customers:Passwords:WorkFactor", "4",
         "--Customers:RateLimits:RegistrationsPerHour", "1000000",
         "--Customers:RateLimits:FailedLoginsPerHour", "1000000",
+        "--Customers:RateLimits:PasswordResetsPerHour", "1000000",
         // Password reset tests read the reset token from dev_notification (the silos run as Production).
         "--Customers:Notifications:DevelopmentSink", "true",
     ];
@@ -316,6 +317,9 @@ public sealed record SiloSettings(string ConnectionString, string JwtSecret, str
 {
     /// <summary>More settings for every silo, as environment variables (e.g. auth providers and their secrets).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>More command-line arguments, after the defaults (a repeated key takes the last value).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
 }
 
 /// <summary>How to start one host process: arguments, working directory (the content root) and environment changes.</summary>

@@ -64,16 +64,21 @@ test("reset-password resolves alike for an unknown e-mail and records no event",
   const { email } = newCredentials("nobody");
 
   await makeSdk(host).auth.resetPassword("customer", "emailpass", { identifier: email });
+  // The work runs after the answer: a known account's request made afterwards has its event once that work is done.
+  const { email: known } = await signUp(host, { label: "known" });
+  await makeSdk(host).auth.resetPassword("customer", "emailpass", { identifier: known });
+  assert.equal((await passwordResetEvents(db, known)).length, 1);
 
-  assert.deepEqual(await passwordResetEvents(db, email), []);
+  assert.deepEqual(await passwordResetEvents(db, email, 0), []);
 });
 
 test("only the newest reset token works", async () => {
   const { email } = await signUp(host, { label: "newest" });
   const storefront = makeSdk(host);
   await storefront.auth.resetPassword("customer", "emailpass", { identifier: email });
+  await passwordResetEvents(db, email, 1);
   await storefront.auth.resetPassword("customer", "emailpass", { identifier: email });
-  const [first, second] = (await passwordResetEvents(db, email)).map((e) => e.token);
+  const [first, second] = (await passwordResetEvents(db, email, 2)).map((e) => e.token);
   const { password: newPassword } = newCredentials();
 
   await expectFetchError(

@@ -16,8 +16,19 @@ internal sealed class EmailPasswordFlow(IGrainFactory grains, IdentityLookup loo
     public const string InvalidCredentials = "Invalid email or password";
     private const string IdentityExists = "Identity with email already exists";
 
+    /// <summary>
+    /// Registers <paramref name="email"/>, or repeats the registration of an identity not yet linked to an actor when
+    /// the password matches (as Medusa does). Both ways cost one bcrypt and at most one write, so the time to answer
+    /// does not tell whether the e-mail is registered; the password policy is checked first for the same reason.
+    /// </summary>
     public async Task<IdentitySnapshot> RegisterAsync(string email, string password, CancellationToken ct)
     {
+        hasher.EnsureAcceptable(password);
+        if (await lookup.FindAsync(Provider, email, ct) is { } existing)
+        {
+            return await RepeatAsync(existing, password);
+        }
+
         var identity = grains.GetGrain<IAuthIdentityGrain>(EntityId.New(EntityId.AuthIdentity, time.GetUtcNow()));
         try
         {
@@ -25,15 +36,19 @@ internal sealed class EmailPasswordFlow(IGrainFactory grains, IdentityLookup loo
         }
         catch (CustomersException error) when (error.Kind == ErrorKind.Unauthorized)
         {
-            // Medusa lets a registration be repeated until an actor is linked, if the password matches.
-            var existing = await VerifyAsync(email, password, ct);
-            if (existing.Identity is { } unlinked && IsUnlinked(unlinked))
-            {
-                return unlinked;
-            }
-
-            throw CustomersException.Unauthorized(IdentityExists);
+            // Another registration of the same e-mail won the race since the lookup.
+            return await lookup.FindAsync(Provider, email, ct) is { } winner
+                ? await RepeatAsync(winner, password)
+                : throw CustomersException.Unauthorized(IdentityExists);
         }
+    }
+
+    private async Task<IdentitySnapshot> RepeatAsync(string identityId, string password)
+    {
+        var verification = await grains.GetGrain<IAuthIdentityGrain>(identityId).VerifyPasswordAsync(password);
+        return verification.Identity is { } unlinked && IsUnlinked(unlinked)
+            ? unlinked
+            : throw CustomersException.Unauthorized(IdentityExists);
     }
 
     /// <summary>The identity when the password is right and the account is not locked; else a failure, with the time

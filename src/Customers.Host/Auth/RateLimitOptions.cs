@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Customers.Host.Auth;
 
-/// <summary>Per-client-IP limits, counted per silo.</summary>
+/// <summary>Per-client-address limits, counted once for the whole cluster (<see cref="ClientBudgets"/>).</summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "Customers:RateLimits";
@@ -15,4 +15,8 @@ public sealed class RateLimitOptions
 
     [Range(1, 1_000_000)]
     public int RegistrationsPerHour { get; set; } = 50;
+
+    /// <summary>Password reset requests per client address and hour, whether or not the identifier exists.</summary>
+    [Range(1, 1_000_000)]
+    public int PasswordResetsPerHour { get; set; } = 30;
 }

@@ -46,6 +46,7 @@ internal static class HttpSetup
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<EmailPasswordFlow>();
+        services.AddSingleton<ClientBudgets>();
         services.AddSingleton<FailedLoginLimiter>();
         services.AddSingleton<ProviderAllowList>();
         services.AddSingleton<SignInAnswer>();
@@ -54,14 +55,11 @@ internal static class HttpSetup
         services.AddAuthentication().AddJwtBearer(options => BearerTokens.Configure(options, jwt, signingKey));
         services.AddRateLimiter(options =>
         {
-            options.AddPolicy(RateLimitOptions.RegistrationPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+            // The partition is only a local handle: the count itself is the cluster's (ClientBudgets).
+            options.AddPolicy(RateLimitOptions.RegistrationPolicy, http => RateLimitPartition.Get(
                 ClientAddress.Of(http),
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.RegistrationsPerHour,
-                    Window = TimeSpan.FromHours(1),
-                    QueueLimit = 0,
-                }));
+                client => new ClientBudgetLimiter(
+                    http.RequestServices.GetRequiredService<ClientBudgets>(), ClientBudget.Registrations, client, TimeProvider.System)));
             options.OnRejected = async (context, ct) =>
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))

@@ -17,6 +17,8 @@ internal static class PasswordResetSetup
         services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section);
         services.AddSingleton<PasswordResetTokens>();
         services.AddSingleton<PasswordResetFlow>();
+        services.AddSingleton<BackgroundWork>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundWork>());
 
         var notifications = builder.Configuration.GetSection(NotificationOptions.Section).Get<NotificationOptions>() ?? new NotificationOptions();
         // Notifications are events: recorded in the outbox and delivered like every other (docs/events.md); the

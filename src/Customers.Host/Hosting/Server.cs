@@ -34,9 +34,11 @@ internal static partial class Server
             await database.MigrateAsync(bootLoggers, CancellationToken.None);
             builder.AddCustomersSilo(database);
             builder.AddCustomersDashboard();
+            builder.AddCustomersProxies();
             builder.AddCustomersHttp(database);
             builder.AddCustomersTelemetry();
             var app = builder.Build();
+            app.UseCustomersProxies();
             app.MapCustomersMetrics();
             app.MapCustomersHttp();
             await app.RunAsync();

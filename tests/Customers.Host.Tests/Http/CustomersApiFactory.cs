@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Customers.Host.Auth;
 using Customers.Host.Stores;
 using Customers.Testing;
 using Microsoft.AspNetCore.Hosting;
@@ -58,6 +59,9 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     private HttpClient Http => _http ?? throw new InvalidOperationException("The client is created in InitializeAsync.");
 
+    /// <summary>Waits until work the host started after answering (a password reset request's) has finished.</summary>
+    public Task WhenBackgroundWorkDoneAsync() => Services.GetRequiredService<BackgroundWork>().WhenIdleAsync();
+
     protected virtual string DatabasePrefix => "http_api";
 
     public async Task InitializeAsync()
@@ -100,6 +104,7 @@ public class CustomersApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
             ["Customers:Cluster:GatewayPort"] = FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Customers:RateLimits:FailedLoginsPerHour"] = UnreachableLimit,
             ["Customers:RateLimits:RegistrationsPerHour"] = UnreachableLimit,
+            ["Customers:RateLimits:PasswordResetsPerHour"] = UnreachableLimit,
 
             // Speed: the production bcrypt factor 11 is 2^7 = 128 times the work of factor 4 (on the order of 100 ms per
             // hash on this 2-core machine, against about 1 ms). The suite registers and logs in several hundred times,

@@ -71,6 +71,7 @@ public sealed class PasswordResetLogTests(LogCapturingApiFactory api) : IClassFi
         var customer = await api.CreateCustomerAsync();
         (await api.Api.PostAsync("/auth/customer/emailpass/reset-password", new { identifier = customer.Email, metadata = new { via = "test" } }))
             .Expect(HttpStatusCode.Created);
+        await api.WhenBackgroundWorkDoneAsync();
         var token = (await Db.ScalarAsync<string>(api.ConnectionString,
             "SELECT data ->> 'token' FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1",
             customer.Email))!;

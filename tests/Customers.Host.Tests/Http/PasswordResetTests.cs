@@ -30,7 +30,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        var response = await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email });
+        var response = await PostResetAsync(new { identifier = customer.Email });
 
         AssertCreated(response);
         Assert.Single(await ResetEventsAsync(customer.Email));
@@ -39,9 +39,9 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     [Fact]
     public async Task Reset_password_without_identifier_is_a_400()
     {
-        var missing = await api.Api.PostAsync(ResetPassword, new { });
-        var wrongType = await api.Api.PostAsync(ResetPassword, new { identifier = 5 });
-        var unknownField = await api.Api.PostAsync(ResetPassword, new { identifier = CustomersApiFactory.NewEmail(), email = "x" });
+        var missing = await PostResetAsync(new { });
+        var wrongType = await PostResetAsync(new { identifier = 5 });
+        var unknownField = await PostResetAsync(new { identifier = CustomersApiFactory.NewEmail(), email = "x" });
 
         missing.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Field 'identifier' is required");
         wrongType.ExpectError(HttpStatusCode.BadRequest, "invalid_data", "Invalid request: Expected type: 'string' for field 'identifier', got: '5'");
@@ -54,9 +54,9 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var known = await api.CreateCustomerAsync();
         var unknown = CustomersApiFactory.NewEmail();
 
-        var forKnown = await api.Api.PostAsync(ResetPassword, new { identifier = known.Email });
-        var forUnknown = await api.Api.PostAsync(ResetPassword, new { identifier = unknown });
-        var otherCase = await api.Api.PostAsync(ResetPassword, new { identifier = known.Email.ToUpperInvariant() });
+        var forKnown = await PostResetAsync(new { identifier = known.Email });
+        var forUnknown = await PostResetAsync(new { identifier = unknown });
+        var otherCase = await PostResetAsync(new { identifier = known.Email.ToUpperInvariant() });
 
         AssertCreated(forUnknown);
         AssertCreated(otherCase);
@@ -88,7 +88,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var metadata = new JsonObject { ["locale"] = "da-DK", ["nested"] = new JsonObject { ["x"] = new JsonArray(1, "y", null) } };
         var before = api.Clock.GetUtcNow().ToUnixTimeSeconds();
 
-        AssertCreated(await api.Api.PostAsync(ResetPassword, new JsonObject { ["identifier"] = customer.Email, ["metadata"] = metadata.DeepClone() }));
+        AssertCreated(await PostResetAsync(new JsonObject { ["identifier"] = customer.Email, ["metadata"] = metadata.DeepClone() }));
 
         var data = Assert.Single(await ResetEventsAsync(customer.Email));
         Assert.Equal(["actor_type", "entity_id", "metadata", "token"], data.Select(p => p.Key).Order(StringComparer.Ordinal));
@@ -117,7 +117,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     {
         var customer = await api.CreateCustomerAsync();
 
-        AssertCreated(await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email }));
+        AssertCreated(await PostResetAsync(new { identifier = customer.Email }));
 
         Assert.Equal("{}", Assert.Single(await ResetEventsAsync(customer.Email))["metadata"]!.ToJsonString());
     }
@@ -500,17 +500,17 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
         var customer = await api.CreateCustomerAsync();
         for (var i = 0; i < 3; i++)
         {
-            AssertCreated(await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email }));
+            AssertCreated(await PostResetAsync(new { identifier = customer.Email }));
         }
 
         var newest = (await ResetEventsAsync(customer.Email))[^1]["token"]!.GetValue<string>();
 
-        var fourth = await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email });
+        var fourth = await PostResetAsync(new { identifier = customer.Email });
 
         AssertCreated(fourth);
         Assert.Equal(3, (await ResetEventsAsync(customer.Email)).Count);
         api.Clock.Advance(TimeSpan.FromSeconds(61));
-        AssertCreated(await api.Api.PostAsync(ResetPassword, new { identifier = customer.Email }));
+        AssertCreated(await PostResetAsync(new { identifier = customer.Email }));
         var events = await ResetEventsAsync(customer.Email);
         Assert.Equal(4, events.Count);
         ExpectInvalidToken(await UpdateAsync(newest, new { password = CustomersApiFactory.NewPassword() }));
@@ -520,7 +520,7 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     private async Task<string> RequestTokenAsync(string email)
     {
         var before = (await ResetEventsAsync(email)).Count;
-        AssertCreated(await api.Api.PostAsync(ResetPassword, new { identifier = email }));
+        AssertCreated(await PostResetAsync(new { identifier = email }));
         var events = await ResetEventsAsync(email);
         Assert.Equal(before + 1, events.Count);
         return events[^1]["token"]!.GetValue<string>();
@@ -529,10 +529,19 @@ public sealed class PasswordResetTests(CustomersApiFactory api)
     /// <summary>The data of the <c>auth.password_reset</c> events recorded for <paramref name="email"/>, oldest first.</summary>
     private async Task<List<JsonObject>> ResetEventsAsync(string email)
     {
+        await api.WhenBackgroundWorkDoneAsync();
         var rows = await Db.RowsAsync(api.ConnectionString,
             "SELECT data::text AS data FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1 ORDER BY id",
             email);
         return rows.Select(row => JsonNode.Parse((string)row["data"]!)!.AsObject()).ToList();
+    }
+
+    /// <summary>Requests a reset and waits for the work the host does after answering, so events arrive in order.</summary>
+    private async Task<ApiResponse> PostResetAsync(object body)
+    {
+        var response = await api.Api.PostAsync(ResetPassword, body);
+        await api.WhenBackgroundWorkDoneAsync();
+        return response;
     }
 
     private Task<ApiResponse> UpdateAsync(string token, object body) => api.Api.PostAsync(Update, body, token);

@@ -8,7 +8,8 @@ using Xunit;
 
 namespace Customers.Host.Tests.Http;
 
-/// <summary>A host whose per-IP limits are low enough to reach in a test: 3 registrations and 3 failed logins an hour.</summary>
+/// <summary>A host whose per-client limits are low enough to reach in a test: 3 registrations, 3 failed logins and 3
+/// password reset requests an hour.</summary>
 public sealed class RateLimitedApiFactory : CustomersApiFactory
 {
     public const int Limit = 3;
@@ -19,13 +20,15 @@ public sealed class RateLimitedApiFactory : CustomersApiFactory
     [
         KeyValuePair.Create("Customers:RateLimits:RegistrationsPerHour", Limit.ToString(CultureInfo.InvariantCulture)),
         KeyValuePair.Create("Customers:RateLimits:FailedLoginsPerHour", Limit.ToString(CultureInfo.InvariantCulture)),
+        KeyValuePair.Create("Customers:RateLimits:PasswordResetsPerHour", Limit.ToString(CultureInfo.InvariantCulture)),
     ];
 }
 
 /// <summary>
 /// Per-client-IP limits (security baseline): beyond the budget, 429 with <c>Retry-After</c> and a Medusa error body (the
 /// SDK shows <c>message</c>). The TestServer has no remote address, so all requests of this factory share one budget:
-/// the two tests here spend different budgets (registrations, failed logins) and nothing else uses this factory.
+/// the tests here spend different budgets (registrations, failed logins, reset requests) and nothing else uses this
+/// factory.
 /// </summary>
 public sealed class RateLimitTests(RateLimitedApiFactory api) : IClassFixture<RateLimitedApiFactory>
 {
@@ -64,6 +67,32 @@ public sealed class RateLimitTests(RateLimitedApiFactory api) : IClassFixture<Ra
         AssertTooManyRequests(await LoginAsync(CustomersApiFactory.NewEmail(), password));
         AssertTooManyRequests(await LoginAsync(email, password));
     }
+
+    [Fact]
+    public async Task Fourth_password_reset_request_within_the_hour_answers_429_for_known_and_unknown_identifiers()
+    {
+        var known = CustomersApiFactory.NewEmail();
+        await api.Services.GetRequiredService<IGrainFactory>()
+            .GetGrain<IAuthIdentityGrain>(EntityId.New(EntityId.AuthIdentity, DateTimeOffset.UtcNow))
+            .RegisterEmailPasswordAsync(known, CustomersApiFactory.NewPassword());
+        for (var i = 0; i < RateLimitedApiFactory.Limit; i++)
+        {
+            (await ResetAsync(i == 0 ? known : CustomersApiFactory.NewEmail())).Expect(HttpStatusCode.Created);
+        }
+
+        var refusedKnown = await ResetAsync(known);
+        var refusedUnknown = await ResetAsync(CustomersApiFactory.NewEmail());
+
+        AssertTooManyRequests(refusedKnown);
+        AssertTooManyRequests(refusedUnknown);
+        Assert.Equal(refusedKnown.Body, refusedUnknown.Body);
+        await api.WhenBackgroundWorkDoneAsync();
+        Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString,
+            "SELECT count(*) FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1", known));
+    }
+
+    private Task<ApiResponse> ResetAsync(string identifier) =>
+        api.Api.PostAsync("/auth/customer/emailpass/reset-password", new { identifier });
 
     private Task<ApiResponse> LoginAsync(string email, string password) =>
         api.Api.PostAsync("/auth/customer/emailpass", new { email, password });

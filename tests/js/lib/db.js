@@ -17,11 +17,20 @@ export async function connectDatabase(host) {
   return client;
 }
 
-/** The data of the auth.password_reset events recorded for this e-mail, oldest first. */
-export async function passwordResetEvents(db, email) {
-  const { rows } = await db.query(
-    "SELECT data FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1 ORDER BY id",
-    [email],
-  );
-  return rows.map((row) => row.data);
+/**
+ * The data of the auth.password_reset events recorded for this e-mail, oldest first. The host answers a reset request
+ * before it makes the token, so this polls (up to 30 s) until at least `atLeast` events are there.
+ */
+export async function passwordResetEvents(db, email, atLeast = 1) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { rows } = await db.query(
+      "SELECT data FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1 ORDER BY id",
+      [email],
+    );
+    if (rows.length >= atLeast || Date.now() > deadline) {
+      return rows.map((row) => row.data);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -123,6 +123,7 @@ async function startHostOnce({ extraArgs = [], environment = {}, providers = {},
     "--Customers:Cluster:AdvertisedAddress", "127.0.0.1",
     "--Customers:RateLimits:RegistrationsPerHour", "1000000",
     "--Customers:RateLimits:FailedLoginsPerHour", "1000000",
+    "--Customers:RateLimits:PasswordResetsPerHour", "1000000",
     ...corsOrigins.flatMap((origin, i) => [
       `--Customers:Cors:Auth:${i}`, origin,
       `--Customers:Cors:Store:${i}`, origin,

@@ -8,7 +8,7 @@ namespace Customers.Host.Auth.Providers;
 /// <summary>
 /// <c>emailpass</c> on the provider interface: the body is <c>{email, password}</c>, typed but not schema-checked
 /// (docs/medusa-compatibility.md §3.4-§3.5: password first, then e-mail, each a 401), and
-/// <see cref="EmailPasswordFlow"/> does the rest. Failed logins count against the client's per-IP budget.
+/// <see cref="EmailPasswordFlow"/> does the rest. Failed logins count against the client address's budget, shared by every silo.
 /// </summary>
 internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimiter failedLogins, CustomersMetrics metrics) : IAuthProvider
 {
@@ -23,7 +23,7 @@ internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimit
     public async Task<AuthenticationResult> AuthenticateAsync(AuthenticationRequest request, CancellationToken ct)
     {
         var (email, password) = ReadCredentials(request.Body);
-        if (failedLogins.RetryAfter(request.ClientAddress) is { } wait)
+        if (await failedLogins.RetryAfterAsync(request.ClientAddress) is { } wait)
         {
             metrics.Login(request.ActorType, Id, LoginOutcome.Throttled);
             metrics.LimitRefusal("failed_logins");
@@ -34,7 +34,7 @@ internal sealed class EmailPassProvider(EmailPasswordFlow flow, FailedLoginLimit
         if (verification is not { Succeeded: true, Identity: { } identity })
         {
             metrics.Login(request.ActorType, Id, verification.Locked ? LoginOutcome.Locked : LoginOutcome.Failed);
-            failedLogins.RecordFailure(request.ClientAddress);
+            await failedLogins.RecordFailureAsync(request.ClientAddress);
 
             // The body stays that of a wrong password; a locked account adds when to try again.
             throw new CustomersException(ErrorKind.Unauthorized, EmailPasswordFlow.InvalidCredentials, verification.LockedFor);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
+using Customers.Abstractions.Errors;
 using Customers.Host.Auth;
 using Customers.Host.Http.OpenApi;
 using Customers.Medusa;
@@ -7,8 +8,9 @@ using Customers.Medusa;
 namespace Customers.Host.Http.Auth;
 
 /// <summary>
-/// Password reset (docs/medusa-compatibility.md §3.10-§3.11): <c>reset-password</c> always answers 201, whether or not
-/// the identifier exists and whether or not a token was made; <c>update</c> takes the reset token as Bearer (sessions
+/// Password reset (docs/medusa-compatibility.md §3.10-§3.11): <c>reset-password</c> answers 201 at once, whether or not
+/// the identifier exists and whether or not a token will be made (the work runs after the answer), or 429 when the
+/// client address has spent its budget; <c>update</c> takes the reset token as Bearer (sessions
 /// are not looked at) and answers every token problem with the same 401 <c>Invalid token</c>.
 /// </summary>
 internal static class PasswordResetRoutes
@@ -21,7 +23,8 @@ internal static class PasswordResetRoutes
     private static readonly MedusaErrorResult InvalidToken = MedusaError.Unauthorized("Invalid token").ToResult();
 
     internal static async Task<IResult> RequestResetAsync(
-        string actorType, string provider, HttpContext http, ProviderAllowList allowList, PasswordResetFlow resets)
+        string actorType, string provider, HttpContext http, ProviderAllowList allowList, PasswordResetFlow resets,
+        ClientBudgets budgets, BackgroundWork background)
     {
         if (!allowList.Allows(actorType, provider))
         {
@@ -39,8 +42,14 @@ internal static class PasswordResetRoutes
             return Validation.Fail(issue).ToResult();
         }
 
+        if (await budgets.SpendAsync(ClientBudget.PasswordResets, ClientAddress.Of(http)) is { } wait)
+        {
+            throw new CustomersException(ErrorKind.TooManyAttempts, "Too many password reset requests. Please try again later.", wait);
+        }
+
+        // Answered before the identifier is looked up: the time to answer is the same whether or not it exists.
         var metadata = body["metadata"] is JsonObject sent ? (JsonObject)sent.DeepClone() : new JsonObject();
-        await resets.RequestAsync(actorType, provider, identifier, metadata, http.RequestAborted);
+        background.Start("password reset request", () => resets.RequestAsync(actorType, provider, identifier, metadata, CancellationToken.None));
         return Created;
     }
 
@@ -82,12 +91,13 @@ internal static class PasswordResetRoutes
     {
         public static readonly RouteDoc RequestReset = new(
             "AuthResetPassword",
-            "Request a password reset token; always 201, the token goes out as an event",
+            "Request a password reset token; 201 for any identifier, the token goes out as an event",
             JsonSchemas.Const("Created"))
         {
             Body = JsonSchemas.Of(ResetPasswordBody),
             Status = StatusCodes.Status201Created,
             ContentType = "text/plain",
+            Errors = [StatusCodes.Status400BadRequest, StatusCodes.Status429TooManyRequests],
         };
 
         /// <summary>The reset token is sent as <c>Authorization: Bearer</c>; emailpass reads only <c>password</c>.</summary>

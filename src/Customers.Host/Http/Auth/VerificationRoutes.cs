@@ -72,7 +72,7 @@ internal static class VerificationRoutes
         }
 
         var client = ClientAddress.Of(http);
-        if (failedAttempts.RetryAfter(client) is { } wait)
+        if (await failedAttempts.RetryAfterAsync(client) is { } wait)
         {
             throw new CustomersException(ErrorKind.TooManyAttempts, "Too many failed attempts. Please try again later.", wait);
         }
@@ -93,7 +93,7 @@ internal static class VerificationRoutes
         }
         catch (CustomersException refused) when (refused.Kind == ErrorKind.NotAllowed)
         {
-            failedAttempts.RecordFailure(client);
+            await failedAttempts.RecordFailureAsync(client);
             throw;
         }
     }

@@ -92,6 +92,7 @@ public sealed class OpenApiAnswerTests(OpenApiApiFactory api) : IClassFixture<Op
         (await contract.SendAsync(api.Api, Post, "/auth/customer/emailpass/reset-password", new JsonObject())).Expect(HttpStatusCode.BadRequest);
         (await contract.SendAsync(api.Api, Post, "/auth/customer/emailpass/reset-password", new JsonObject { ["identifier"] = email }))
             .Expect(HttpStatusCode.Created);
+        await api.WhenBackgroundWorkDoneAsync();
         var resetToken = await Db.ScalarAsync<string>(
             api.ConnectionString,
             "SELECT data ->> 'token' FROM dev_notification WHERE event_name = 'auth.password_reset' AND data ->> 'entity_id' = $1",
