@@ -66,9 +66,11 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The compiled host this test assembly was built against: same configuration, same framework.</summary>
     public static string HostAssemblyPath => HostAssembly.Value;
 
-    public static Task<SiloProcess> StartAsync(string name, SiloSettings settings)
+    /// <param name="ports">HTTP, silo and gateway ports: fixed ones to start a silo again where a load balancer
+    /// expects it; free ones when null.</param>
+    public static Task<SiloProcess> StartAsync(string name, SiloSettings settings, (int Http, int Silo, int Gateway)? ports = null)
     {
-        var (httpPort, siloPort, gatewayPort) = FreePorts();
+        var (httpPort, siloPort, gatewayPort) = ports ?? FreePorts();
         var environment = new Dictionary<string, string?>
         {
             ["ConnectionStrings__Customers"] = settings.ConnectionString,
