@@ -110,8 +110,11 @@ public sealed class FaultHarnessTests(ITestOutputHelper output)
             foreach (var silo in silos.Where(s => s is not null))
             {
                 // The silos' own account of any 500 (the generic handler logs the exception; secrets are never logged).
-                notes.AddRange(silo!.RecentOutput.Split('\n').Where(line => line.Contains("Exception", StringComparison.Ordinal)).Distinct().Take(5)
-                    .Select(line => $"{silo.Name} logged: {line.Trim()}"));
+                var lines = silo!.RecentOutput.Split('\n');
+                notes.AddRange(lines.Select((line, i) => (line, i))
+                    .Where(l => l.line.Contains("MedusaExceptionHandler", StringComparison.Ordinal) && l.i + 2 < lines.Length
+                        && !lines[l.i + 2].Contains("CustomersException", StringComparison.Ordinal))
+                    .Select(l => $"{silo.Name} logged: {lines[l.i + 1].Trim()}: {lines[l.i + 2].Trim()}").Distinct().Take(5));
             }
             var report = FaultReport.Markdown(scale, rows, duplicates, notes);
             output.WriteLine(report);

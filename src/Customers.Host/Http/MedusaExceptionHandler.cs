@@ -60,6 +60,10 @@ internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHand
         // A statement past its timeout (Customers:Database:StatementTimeouts), or no database: retryable, never a 500.
         PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } =>
             MedusaError.Unavailable("The database took too long to answer. Please retry the request."),
+        // The server shutting down, crashed or still starting (57P01-57P03), or the connection lost (class 08): the
+        // request did not complete and a retry once PostgreSQL is back can succeed.
+        PostgresException { SqlState: var state } when state.StartsWith("57P", StringComparison.Ordinal) || state.StartsWith("08", StringComparison.Ordinal) =>
+            MedusaError.Unavailable("The database is briefly unavailable. Please retry the request."),
         NpgsqlException { IsTransient: true } =>
             MedusaError.Unavailable("The database is briefly unavailable. Please retry the request."),
         _ => null,
