@@ -47,7 +47,7 @@ public sealed class FaultHarnessTests(ITestOutputHelper output)
             await using var nginx = await Nginx.StartAsync(ports[9], siloPorts.Select(p => p.Http));
             var groupIds = await CreateGroupsAsync(nginx.BaseAddress, cluster.PublishableKey, secretKey);
 
-            var workload = new Workload(nginx.BaseAddress, cluster.PublishableKey, secretKey, groupIds, scale.Shoppers);
+            var workload = new Workload(nginx.BaseAddress, cluster.PublishableKey, secretKey, groupIds, scale.Shoppers, scale.ThinkTime);
             using var stop = new CancellationTokenSource();
             var running = workload.RunAsync(stop.Token);
             var windows = new List<FaultWindow>();
@@ -64,7 +64,8 @@ public sealed class FaultHarnessTests(ITestOutputHelper output)
                 output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {fault}: done");
             }
 
-            async Task RestartSiloAsync(int i) => silos[i] = await SiloProcess.StartAsync($"silo{i + 1}", settings, siloPorts[i]);
+            // Under traffic on a busy machine, joining the cluster again can take a while.
+            async Task RestartSiloAsync(int i) => silos[i] = await SiloProcess.StartAsync($"silo{i + 1}", settings, siloPorts[i], TimeSpan.FromMinutes(2));
 
             var steadyStart = DateTime.UtcNow;
             await Task.Delay(scale.Settle);

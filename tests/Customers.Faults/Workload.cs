@@ -94,7 +94,7 @@ public sealed record Sample(string Operation, bool IsWrite, Answer Answer);
 /// log in again, each in turn; one admin lists customers and adds customers to groups. In a burst every shopper only
 /// writes. Every answer goes to <see cref="Samples"/>; every acknowledged write to <see cref="Ledger"/>.
 /// </summary>
-public sealed class Workload(Uri balancer, string publishableKey, string secretKey, IReadOnlyList<string> groupIds, int shoppers)
+public sealed class Workload(Uri balancer, string publishableKey, string secretKey, IReadOnlyList<string> groupIds, int shoppers, TimeSpan thinkTime)
 {
     private const string Password = "correct horse battery staple";
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(65);
@@ -170,7 +170,7 @@ public sealed class Workload(Uri balancer, string publishableKey, string secretK
             }
 
             // Clients back off a little after an error, as real ones do, instead of spinning on a refusal.
-            await Task.Delay(TimeSpan.FromMilliseconds(last is { IsError: true } ? 100 : 5), CancellationToken.None);
+            await Task.Delay(last is { IsError: true } ? TimeSpan.FromMilliseconds(100) : thinkTime, CancellationToken.None);
         }
     }
 
