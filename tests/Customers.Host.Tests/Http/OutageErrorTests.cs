@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Customers.Host.Database;
 using Customers.Host.Http;
 using Npgsql;
@@ -24,6 +26,18 @@ public sealed class OutageErrorTests
 
         Assert.Equal(503, error.Status);
         Assert.Equal("unexpected_state", error.Type);
+    }
+
+    [Fact]
+    public void A_PostgreSQL_error_that_crossed_silos_is_read_from_its_message()
+    {
+        // Orleans carries an exception's type, message and inner exception between silos, not Npgsql's own fields.
+        var crossed = (PostgresException)RuntimeHelpers.GetUninitializedObject(typeof(PostgresException));
+        typeof(Exception).GetField("_message", BindingFlags.Instance | BindingFlags.NonPublic)!
+            .SetValue(crossed, "57P03: the database system is starting up");
+
+        Assert.Null(crossed.SqlState);
+        Assert.Equal(503, MedusaExceptionHandler.ToMedusaError(new OrleansException("activation failed", crossed)).Status);
     }
 
     [Fact]
