@@ -54,6 +54,14 @@ public sealed class MedusaApi(string publishableKey)
     public Task<ApiResponse> EndSessionAsync(SiloProcess silo, string cookie) =>
         SendAsync(silo, HttpMethod.Delete, "/auth/session", null, token: null, cookie);
 
+    /// <summary><c>GET /admin/customers</c> with a secret API key (a list: PostgreSQL answers it).</summary>
+    public Task<ApiResponse> AdminListCustomersAsync(SiloProcess silo, string secretKey) =>
+        SendAsync(silo, HttpMethod.Get, "/admin/customers?limit=5", null, secretKey: secretKey);
+
+    /// <summary><c>POST /admin/customer-groups</c> with a secret API key.</summary>
+    public Task<ApiResponse> AdminCreateGroupAsync(SiloProcess silo, string secretKey, string name) =>
+        SendAsync(silo, HttpMethod.Post, "/admin/customer-groups", new JsonObject { ["name"] = name }, secretKey: secretKey);
+
     /// <summary>Registers, creates the account customer and logs in again (the token then names the customer).</summary>
     public async Task<SignedUp> SignUpAsync(SiloProcess registerVia, SiloProcess createVia, string email, string password)
     {
@@ -84,7 +92,8 @@ public sealed class MedusaApi(string publishableKey)
         response.Status == status ? response : throw new InvalidOperationException($"{what}: expected {(int)status}, got {response}");
 
     private async Task<ApiResponse> SendAsync(
-        SiloProcess silo, HttpMethod method, string path, JsonObject? body, string? token = null, string? cookie = null)
+        SiloProcess silo, HttpMethod method, string path, JsonObject? body, string? token = null, string? cookie = null,
+        string? secretKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (path.StartsWith("/store", StringComparison.Ordinal))
@@ -95,6 +104,11 @@ public sealed class MedusaApi(string publishableKey)
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (secretKey is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(secretKey + ":")));
         }
 
         if (cookie is not null)

@@ -27,9 +27,13 @@ public sealed class SiloCluster : IAsyncDisposable
 
     /// <param name="testName">Names the database and cluster.</param>
     /// <param name="environment">More settings for every silo, as environment variables.</param>
-    public static async Task<SiloCluster> CreateAsync(string testName, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="server">A server of the test's own to stop and start (outage tests); else the shared one.</param>
+    public static async Task<SiloCluster> CreateAsync(
+        string testName, IReadOnlyDictionary<string, string>? environment = null, RestartablePostgres? server = null)
     {
-        var connectionString = await PostgresServer.CreateMigratedDatabaseAsync("cluster_" + testName);
+        var connectionString = server is null
+            ? await PostgresServer.CreateMigratedDatabaseAsync("cluster_" + testName)
+            : await server.CreateMigratedDatabaseAsync("cluster_" + testName);
         var settings = new SiloSettings(
             connectionString,
             RandomNumberGenerator.GetHexString(64, lowercase: true),

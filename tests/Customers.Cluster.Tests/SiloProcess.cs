@@ -66,9 +66,14 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The compiled host this test assembly was built against: same configuration, same framework.</summary>
     public static string HostAssemblyPath => HostAssembly.Value;
 
-    public static Task<SiloProcess> StartAsync(string name, SiloSettings settings)
+    /// <param name="ports">HTTP, silo and gateway ports: fixed ones to start a silo again where a load balancer
+    /// expects it; free ones when null.</param>
+    /// <param name="startTimeout">Until it listens (default <see cref="HostLaunch.StartTimeout"/>): longer for a silo
+    /// started again under load.</param>
+    public static Task<SiloProcess> StartAsync(
+        string name, SiloSettings settings, (int Http, int Silo, int Gateway)? ports = null, TimeSpan? startTimeout = null)
     {
-        var (httpPort, siloPort, gatewayPort) = FreePorts();
+        var (httpPort, siloPort, gatewayPort) = ports ?? FreePorts();
         var environment = new Dictionary<string, string?>
         {
             ["ConnectionStrings__Customers"] = settings.ConnectionString,
@@ -86,7 +91,7 @@ public sealed class SiloProcess : IAsyncDisposable
             new Uri($"http://127.0.0.1:{httpPort}"),
             Path.GetDirectoryName(HostAssemblyPath)!,
             [.. Arguments(settings, httpPort, siloPort, gatewayPort), .. settings.Arguments],
-            environment));
+            environment) { StartTimeout = startTimeout ?? HostLaunch.DefaultStartTimeout });
     }
 
     /// <summary>
@@ -329,5 +334,7 @@ public sealed record HostLaunch(
     Uri BaseAddress, string WorkingDirectory, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string?> Environment)
 {
     /// <summary>Until it logs "Now listening on"; a first start with an embedded database takes longer.</summary>
-    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan StartTimeout { get; init; } = DefaultStartTimeout;
+
+    public static TimeSpan DefaultStartTimeout { get; } = TimeSpan.FromSeconds(60);
 }

@@ -21,11 +21,15 @@ public static class PostgresServer
 
     /// <summary>Creates an empty database with a unique name starting with <paramref name="prefix"/> and returns
     /// its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync(string prefix)
+    public static async Task<string> CreateDatabaseAsync(string prefix) =>
+        await CreateDatabaseOnAsync((await Server.Value).ConnectionString, prefix);
+
+    /// <summary>Creates an empty database with a unique name on the server <paramref name="serverConnectionString"/>
+    /// points at and returns its connection string.</summary>
+    internal static async Task<string> CreateDatabaseOnAsync(string serverConnectionString, string prefix)
     {
-        var server = await Server.Value;
         var name = UniqueDatabaseName(prefix);
-        var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false };
+        var builder = new NpgsqlConnectionStringBuilder(serverConnectionString) { Pooling = false };
         await using (var connection = new NpgsqlConnection(builder.ConnectionString))
         {
             await connection.OpenAsync();
@@ -33,16 +37,19 @@ public static class PostgresServer
             await create.ExecuteNonQueryAsync();
         }
 
-        return new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString;
     }
 
     /// <summary>Like <see cref="CreateDatabaseAsync"/>, with the service's schema applied by the real migrator.</summary>
     public static async Task<string> CreateMigratedDatabaseAsync(string prefix)
     {
         var connectionString = await CreateDatabaseAsync(prefix);
-        await new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        await MigrateAsync(connectionString);
         return connectionString;
     }
+
+    internal static Task MigrateAsync(string connectionString) =>
+        new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
 
     /// <summary>
     /// Stops any server still running on an embedded data directory that a host under test created, and deletes it
@@ -52,22 +59,43 @@ public static class PostgresServer
 
     private static async Task<EmbeddedPostgres> StartAsync()
     {
+        var (server, dataDirectory, owner) = await StartOwnedAsync();
+
+        // The test runner allows little time at exit, so no graceful shutdown (the data is thrown away anyway),
+        // and it may still kill us first: the next run then cleans up after us.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DiscardOwnedAsync(server, dataDirectory, owner).GetAwaiter().GetResult();
+        return server;
+    }
+
+    /// <summary>
+    /// Starts a server of its own in a fresh temporary directory, locked by an owner file so no other test run
+    /// discards it while this process lives (and the next run discards it if this one is killed).
+    /// </summary>
+    internal static async Task<(EmbeddedPostgres Server, string DataDirectory, FileStream Owner)> StartOwnedAsync()
+    {
         await DiscardAbandonedServersAsync();
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"{DirectoryPrefix}{RandomNumberGenerator.GetHexString(12, lowercase: true)}");
 
         // Held (locked) for the life of this process: while it is locked, no other test run touches the directory.
         var owner = new FileStream(dataDirectory + OwnerSuffix, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-        var server = await EmbeddedPostgres.StartAsync(dataDirectory, NullLogger.Instance, CancellationToken.None);
-
-        // The test runner allows little time at exit, so no graceful shutdown (the data is thrown away anyway),
-        // and it may still kill us first: the next run then cleans up after us.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        try
         {
-            server.DiscardAsync().GetAwaiter().GetResult();
-            owner.Dispose();
+            return (await EmbeddedPostgres.StartAsync(dataDirectory, NullLogger.Instance, CancellationToken.None), dataDirectory, owner);
+        }
+        catch
+        {
+            await owner.DisposeAsync();
             File.Delete(dataDirectory + OwnerSuffix);
-        };
-        return server;
+            throw;
+        }
+    }
+
+    /// <summary>Releases what <see cref="StartOwnedAsync"/> holds: stops and deletes the server, then its owner file.</summary>
+    internal static async Task DiscardOwnedAsync(EmbeddedPostgres server, string dataDirectory, FileStream owner)
+    {
+        await server.DiscardAsync();
+        await owner.DisposeAsync();
+        File.Delete(dataDirectory + OwnerSuffix);
     }
 
     /// <summary>Stops and deletes servers of earlier test processes that died before cleaning up.</summary>

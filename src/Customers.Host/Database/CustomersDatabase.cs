@@ -27,18 +27,19 @@ internal sealed partial class CustomersDatabase : IAsyncDisposable
     public static async Task<CustomersDatabase> OpenAsync(IConfiguration configuration, ILoggerFactory loggers, CancellationToken ct)
     {
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        options.Validate(configuration.GetSection(StatementTimeoutOptions.Section).Get<StatementTimeoutOptions>() ?? new StatementTimeoutOptions());
         var dataDirectory = Path.GetFullPath(options.EmbeddedDataDirectory);
         var localState = Path.GetDirectoryName(dataDirectory) ?? dataDirectory;
         var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return new CustomersDatabase(configured, null, localState);
+            return new CustomersDatabase(options.ApplyTimeouts(configured), null, localState);
         }
 
         var logger = loggers.CreateLogger<CustomersDatabase>();
         LogStartingEmbedded(logger, dataDirectory);
         var embedded = await EmbeddedPostgres.StartAsync(dataDirectory, loggers.CreateLogger<EmbeddedPostgres>(), ct);
-        return new CustomersDatabase(embedded.ConnectionString, embedded, localState);
+        return new CustomersDatabase(options.ApplyTimeouts(embedded.ConnectionString), embedded, localState);
     }
 
     /// <summary>Applies pending schema migrations (idempotent; safe when several silos start at once).</summary>

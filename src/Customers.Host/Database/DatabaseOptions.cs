@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Npgsql;
 
 namespace Customers.Host.Database;
 
@@ -11,4 +13,41 @@ public sealed class DatabaseOptions
 
     [Required]
     public string EmbeddedDataDirectory { get; set; } = ".data/postgres";
+
+    /// <summary>
+    /// How long opening a connection may take (Npgsql <c>Timeout</c>, whole seconds). It bounds every request that
+    /// needs a new connection while PostgreSQL is unreachable, Orleans' grain state writes and membership included
+    /// (they open a connection per operation and have no timeout of their own).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long a command may run before the client gives up on it (Npgsql <c>CommandTimeout</c>, whole seconds): the
+    /// bound for grain state writes, which no statement timeout covers. At least the longest statement timeout.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><paramref name="connectionString"/> with these timeouts (they override the string's own).</summary>
+    public string ApplyTimeouts(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString)
+    {
+        Timeout = WholeSeconds(ConnectTimeout),
+        CommandTimeout = WholeSeconds(CommandTimeout),
+    }.ConnectionString;
+
+    /// <summary>Refuses to start with values out of range, before anything connects.</summary>
+    public void Validate(StatementTimeoutOptions statementTimeouts)
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        var longest = statementTimeouts.Lists > statementTimeouts.Hot ? statementTimeouts.Lists : statementTimeouts.Hot;
+        if (CommandTimeout < longest)
+        {
+            throw new ValidationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{Section}:CommandTimeout ({CommandTimeout}) must be at least the longest statement timeout ({longest}), or the client abandons statements PostgreSQL would have finished."));
+        }
+    }
+
+    private static int WholeSeconds(TimeSpan value) => (int)Math.Ceiling(value.TotalSeconds);
 }

@@ -126,7 +126,7 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
                 await InitializeAsync(binDirectory, dataDirectory, runAsServiceAccount, logger, ct);
             }
 
-            (host, port, ownsServer) = await StartServerAsync(binDirectory, dataDirectory, runAsServiceAccount, logger, ct);
+            (host, port, ownsServer) = await StartServerAsync(binDirectory, dataDirectory, runAsServiceAccount, fixedPort: null, logger, ct);
         }
 
         var builder = new NpgsqlConnectionStringBuilder
@@ -260,6 +260,17 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>
+    /// For fault tests: stops a server this instance started, the way an operator or a crash would
+    /// (<c>pg_ctl stop -m fast</c> or <c>immediate</c>), and keeps it, so <see cref="StartAgainAsync"/> brings it back.
+    /// </summary>
+    internal Task ShutDownAsync(string mode) =>
+        _ownsServer ? StopServerAsync(mode) : throw new InvalidOperationException("Only a server this instance started can be shut down.");
+
+    /// <summary>Starts a server stopped by <see cref="ShutDownAsync"/> again on the same port, so clients reconnect.</summary>
+    internal Task StartAgainAsync() =>
+        StartServerAsync(_binDirectory, _dataDirectory, _runAsServiceAccount, Port, _logger, CancellationToken.None);
 
     private static bool HasServerBinaries(string directory) =>
         File.Exists(Path.Combine(directory, "pg_ctl")) && File.Exists(Path.Combine(directory, "initdb"));
@@ -407,13 +418,13 @@ internal sealed partial class EmbeddedPostgres : IAsyncDisposable
     }
 
     private static async Task<(string Host, int Port, bool OwnsServer)> StartServerAsync(
-        string binDirectory, string dataDirectory, bool runAsServiceAccount, ILogger logger, CancellationToken ct)
+        string binDirectory, string dataDirectory, bool runAsServiceAccount, int? fixedPort, ILogger logger, CancellationToken ct)
     {
-        const int attempts = 3;
+        var attempts = fixedPort is null ? 3 : 1;
         for (var attempt = 1; ; attempt++)
         {
             // The port is only reserved until we release it; another process may grab it first, hence the retry.
-            var port = FindFreePort();
+            var port = fixedPort ?? FindFreePort();
             var options = string.Join(
                 ' ',
                 $"-c listen_addresses={ListenAddress}",

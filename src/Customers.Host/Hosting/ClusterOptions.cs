@@ -41,4 +41,23 @@ public sealed class ClusterOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan GrainCollectionAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// How long a grain call may take before the caller gets a timeout (answered 503): the bound for a request whose
+    /// grain waits on an unreachable database or a silo that died.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan GrainCallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a silo writes its heartbeat to the membership table.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
+    public TimeSpan IAmAlivePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Heartbeats a silo may miss before its table entry counts as stale. While PostgreSQL is down no silo can write
+    /// one; once every entry is stale, a single silo's suspicion evicts another. <see cref="IAmAlivePeriod"/> times
+    /// (this − 1) is the database outage the cluster rides out with its liveness protocol intact (2.5 minutes by
+    /// default; docs/operations.md).
+    /// </summary>
+    [Range(2, 100)]
+    public int MissedIAmAliveLimit { get; set; } = 6;
 }

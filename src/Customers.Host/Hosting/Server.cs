@@ -22,9 +22,9 @@ internal static partial class Server
         {
             database = await CustomersDatabase.OpenAsync(builder.Configuration, bootLoggers, CancellationToken.None);
         }
-        catch (PostgresNotFoundException missing)
+        catch (Exception refused) when (refused is PostgresNotFoundException or System.ComponentModel.DataAnnotations.ValidationException)
         {
-            LogCannotStart(logger, missing.Message);
+            LogCannotStart(logger, refused.Message);
             return 1;
         }
 

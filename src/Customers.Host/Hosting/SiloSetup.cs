@@ -43,8 +43,17 @@ internal static class SiloSetup
             {
                 options.ProbeTimeout = cluster.ProbeTimeout;
                 options.NumMissedProbesLimit = cluster.MissedProbesLimit;
+                options.IAmAliveTablePublishTimeout = cluster.IAmAlivePeriod;
+                options.NumMissedTableIAmAliveLimit = cluster.MissedIAmAliveLimit;
             });
             silo.Configure<GrainCollectionOptions>(options => options.CollectionAge = cluster.GrainCollectionAge);
+            silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = cluster.GrainCallTimeout);
+
+            // A grain whose activation cannot read its state (database unreachable) fails with Npgsql's exception,
+            // before any grain code can translate it. Let it cross silos as itself, so the caller's silo answers the
+            // same retryable 503 as for a local grain instead of a 500 for a codec it lacks.
+            silo.Services.Configure<ExceptionSerializationOptions>(options =>
+                options.SupportedExceptionTypeFilter = type => type.Namespace == typeof(Npgsql.NpgsqlException).Namespace);
             silo.UsePostgres(connectionString);
             if (KubernetesPod.HasApi(builder.Configuration))
             {

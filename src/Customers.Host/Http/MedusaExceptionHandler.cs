@@ -32,7 +32,25 @@ internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHand
         return true;
     }
 
-    public static MedusaError ToMedusaError(Exception exception) => exception switch
+    /// <summary>
+    /// The first level of <paramref name="exception"/>'s inner chain that maps to a known answer: a grain whose
+    /// activation could not read its state from an unreachable database surfaces as an <c>OrleansException</c> around
+    /// the <see cref="NpgsqlException"/>, and is as retryable as the bare one.
+    /// </summary>
+    public static MedusaError ToMedusaError(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (ToKnownError(current) is { } known)
+            {
+                return known;
+            }
+        }
+
+        return MedusaError.Unknown();
+    }
+
+    private static MedusaError? ToKnownError(Exception exception) => exception switch
     {
         CustomersException known => FromKind(known.Kind, known.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => MedusaError.PayloadTooLarge(),
@@ -40,12 +58,23 @@ internal sealed partial class MedusaExceptionHandler(ILogger<MedusaExceptionHand
         SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
             MedusaError.Unavailable("The service is briefly unavailable. Please retry the request."),
         // A statement past its timeout (Customers:Database:StatementTimeouts), or no database: retryable, never a 500.
-        PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } =>
+        PostgresException postgres when SqlStateOf(postgres) == PostgresErrorCodes.QueryCanceled =>
             MedusaError.Unavailable("The database took too long to answer. Please retry the request."),
+        // The server shutting down, crashed or still starting (57P01-57P03), or the connection lost (class 08): the
+        // request did not complete and a retry once PostgreSQL is back can succeed.
+        PostgresException postgres when SqlStateOf(postgres) is { } state && (state.StartsWith("57P", StringComparison.Ordinal) || state.StartsWith("08", StringComparison.Ordinal)) =>
+            MedusaError.Unavailable("The database is briefly unavailable. Please retry the request."),
         NpgsqlException { IsTransient: true } =>
             MedusaError.Unavailable("The database is briefly unavailable. Please retry the request."),
-        _ => MedusaError.Unknown(),
+        _ => null,
     };
+
+    /// <summary>
+    /// The SQLSTATE of <paramref name="error"/>. One that crossed silos (a grain activation failed on another silo)
+    /// arrives with only its message, which Npgsql starts with the SQLSTATE (<c>57P03: the database system is …</c>).
+    /// </summary>
+    internal static string? SqlStateOf(PostgresException error) =>
+        error.SqlState ?? (error.Message is { Length: > 6 } message && message[5] == ':' ? message[..5] : null);
 
     /// <summary>The one table from our error kinds to Medusa's (docs/medusa-compatibility.md §2.3).</summary>
     public static MedusaError FromKind(ErrorKind kind, string message) => kind switch

@@ -94,7 +94,18 @@ internal sealed class ApiKeyStore(NpgsqlDataSource database, ListDatabase lists,
             "SELECT EXISTS (SELECT 1 FROM api_key WHERE token = $1 AND type = 'publishable' AND deleted_at IS NULL AND (revoked_at IS NULL OR revoked_at > $2))");
         command.Parameters.Add(new NpgsqlParameter { Value = token });
         command.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow() });
-        var valid = (bool)(await command.ExecuteScalarAsync(ct))!;
+        bool valid;
+        try
+        {
+            valid = (bool)(await command.ExecuteScalarAsync(ct))!;
+        }
+        catch (NpgsqlException unreachable) when (unreachable.IsTransient && cached.ExpiresAt != 0)
+        {
+            // While PostgreSQL is unreachable, the last answer stands: storefront reads served from grain memory
+            // keep working (docs/operations.md, "PostgreSQL outages"); it is checked again once the database is back.
+            return cached.Valid;
+        }
+
         if (_publishable.Count >= MaxCachedKeys)
         {
             // Random junk keys must not grow the cache without bound.
