@@ -42,6 +42,7 @@ public sealed class ClusterOptions
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan GrainCollectionAge { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
     /// How long a grain call may take before the caller gets a timeout (answered 503): the bound for a request whose
     /// grain waits on an unreachable database or a silo that died.
     /// </summary>
