@@ -194,12 +194,32 @@ internal sealed class ImportWriter(NpgsqlDataSource target, string serviceId, bo
         return existing;
     }
 
+    /// <summary>
+    /// Makes every batch committed so far durable: one synchronously committed transaction that takes a transaction
+    /// id (so its commit record must be flushed); WAL is flushed in order, so every earlier commit is flushed with it.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        await using var connection = await target.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var command = new NpgsqlCommand("SET LOCAL synchronous_commit = on; SELECT pg_current_xact_id()", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+
     private async Task<NpgsqlTransaction> BeginAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         var transaction = await connection.BeginTransactionAsync(ct);
 
-        // Read by the position counters' insert trigger (0019): InsertStatesAsync counts new customers per batch.
-        await using (var batch = new NpgsqlCommand("SET LOCAL customers.positions = 'batch'", connection, transaction))
+        // customers.positions: read by the position counters' insert trigger (0019), InsertStatesAsync counts new
+        // customers per batch. synchronous_commit: a batch's commit does not wait for its WAL flush; that is safe
+        // because a lost batch is only missing, never half written (a commit is atomic), so running the import again
+        // writes it, and FlushAsync makes all of them durable before the import reports success.
+        await using (var batch = new NpgsqlCommand(
+                         "SET LOCAL customers.positions = 'batch'; SET LOCAL synchronous_commit = off", connection, transaction))
         {
             await batch.ExecuteNonQueryAsync(ct);
         }

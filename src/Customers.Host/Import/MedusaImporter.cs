@@ -95,6 +95,8 @@ internal sealed class MedusaImporter(NpgsqlDataSource target, string serviceId, 
             await WriteIdentitiesAsync(writer, batch, identities, Report, progress, token);
         }, ct);
 
+        // The batches were committed without waiting for their WAL flush (ImportWriter): nothing is reported done before it is durable.
+        await writer.FlushAsync(ct);
         return new Result([groups, customers, memberships, identities], conflicts, stopwatch.Elapsed);
     }
 
