@@ -8,9 +8,10 @@ namespace Customers.Cluster.Tests;
 /// <summary>
 /// PostgreSQL outages under real silo processes, on a PostgreSQL of the test's own that is stopped with
 /// <c>pg_ctl stop -m fast|immediate</c> and started again on the same port (docs/operations.md, "PostgreSQL outages"):
-/// an active customer's <c>/me</c> keeps answering from grain memory; every route that needs the database answers a
-/// Medusa-shaped 503 with <c>Retry-After</c> within 5 s; <c>/health/ready</c> is not ready; the silos survive the
-/// outage (the membership table is down too) and serve writes again within 10 s of PostgreSQL's return, unrestarted.
+/// an active customer's <c>/me</c> keeps answering from grain memory; every route that needs the database (OAuth
+/// callbacks included) answers a Medusa-shaped 503 with <c>Retry-After</c> within 5 s; <c>/health/ready</c> is not
+/// ready; the silos survive the outage (the membership table is down too) and serve writes again within 10 s of
+/// PostgreSQL's return, unrestarted.
 /// </summary>
 public sealed class OutageTests
 {
@@ -26,7 +27,16 @@ public sealed class OutageTests
         PostgresShutdown mode, int siloCount, int outageSeconds)
     {
         await using var postgres = await RestartablePostgres.CreateAsync();
-        await using var cluster = await SiloCluster.CreateAsync($"outage-{mode}", server: postgres);
+        // A social provider whose issuer is never asked: a callback with an unknown state is refused by the state
+        // lookup in PostgreSQL before the provider would be called.
+        await using var cluster = await SiloCluster.CreateAsync($"outage-{mode}", new Dictionary<string, string>
+        {
+            ["Customers__Auth__Providers__google__Type"] = "google",
+            ["Customers__Auth__Providers__google__Issuer"] = "http://127.0.0.1:9/unused-issuer",
+            ["Customers__Auth__Providers__google__ClientId"] = "outage-storefront",
+            ["Customers__Auth__Providers__google__ClientSecret"] = "outage-secret-" + Guid.NewGuid().ToString("N"),
+            ["Customers__Auth__Providers__google__CallbackUrls__0"] = "https://shop.example/auth/google/callback",
+        }, server: postgres);
         var secretKey = await SecretKeys.CreateAsync(cluster.ConnectionString, "outage tests");
         var silos = await cluster.StartSilosAsync([.. Enumerable.Range(1, siloCount).Select(i => $"silo{i}")]);
         var api = new MedusaApi(cluster.PublishableKey);
@@ -37,6 +47,8 @@ public sealed class OutageTests
         foreach (var silo in silos)
         {
             MedusaApi.Expect(await api.GetMeAsync(silo, reader.Token), HttpStatusCode.OK, $"/me via {silo.Name} before the outage");
+            MedusaApi.Expect(await api.OAuthCallbackAsync(silo, "google", "some-code", "unknown-state"), HttpStatusCode.Unauthorized,
+                $"an OAuth callback with an unknown state via {silo.Name} before the outage");
         }
 
         await postgres.StopAsync(mode);
@@ -92,6 +104,7 @@ public sealed class OutageTests
             ("POST /auth/customer/emailpass/register", () => api.RegisterAsync(silo, $"new-{silo.Name}@example.com", Password)),
             ("GET /admin/customers", () => api.AdminListCustomersAsync(silo, secretKey)),
             ("POST /admin/customer-groups", () => api.AdminCreateGroupAsync(silo, secretKey, "Outage group")),
+            ("GET /auth/customer/google/callback", () => api.OAuthCallbackAsync(silo, "google", "some-code", "unknown-state")),
         ];
         foreach (var (route, send) in needDatabase)
         {
