@@ -40,7 +40,7 @@ internal sealed class ImportWriter(NpgsqlDataSource target, string serviceId, bo
         try
         {
             await using var connection = await target.OpenConnectionAsync(ct);
-            await using var transaction = await BeginAsync(connection, ct);
+            await using var transaction = await BeginAsync(connection, ct, bulk: true);
             var written = await InsertStatesAsync(connection, transaction, stateName, rows, ct);
             await transaction.CommitAsync(ct);
             tally.AddImported(written);
@@ -210,9 +210,16 @@ internal sealed class ImportWriter(NpgsqlDataSource target, string serviceId, bo
         await transaction.CommitAsync(ct);
     }
 
-    private async Task<NpgsqlTransaction> BeginAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <param name="bulk">Customer states are projected into the read model once per statement (0020); a clash then
+    /// fails the batch with PostgreSQL's own message, so the row-by-row retry goes without it and reports Medusa's.</param>
+    private async Task<NpgsqlTransaction> BeginAsync(NpgsqlConnection connection, CancellationToken ct, bool bulk = false)
     {
         var transaction = await connection.BeginTransactionAsync(ct);
+        if (bulk)
+        {
+            await using var projection = new NpgsqlCommand("SET LOCAL customers.bulk = 'on'", connection, transaction);
+            await projection.ExecuteNonQueryAsync(ct);
+        }
 
         // customers.positions: read by the position counters' insert trigger (0019), InsertStatesAsync counts new
         // customers per batch. synchronous_commit: a batch's commit does not wait for its WAL flush; that is safe
