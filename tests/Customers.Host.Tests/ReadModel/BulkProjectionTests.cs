@@ -10,10 +10,10 @@ using static Customers.Host.Tests.OrleansStorage.StateJson;
 namespace Customers.Host.Tests.ReadModel;
 
 /// <summary>
-/// A transaction with <c>customers.bulk = 'on'</c> (the importer's batches) has the customer states it inserts
-/// projected once per statement; the read model it leaves must be the one the row-by-row projection leaves.
+/// A transaction with <c>customers.bulk = 'on'</c> (the importer's batches) has the customer and auth identity states
+/// it inserts projected once per statement; the read model it leaves must be the one the row-by-row projection leaves.
 /// </summary>
-public sealed class BulkCustomerProjectionTests(MigratedDatabaseFixture database) : IClassFixture<MigratedDatabaseFixture>
+public sealed class BulkProjectionTests(MigratedDatabaseFixture database) : IClassFixture<MigratedDatabaseFixture>
 {
     private readonly OrleansStorageQueries _storage = new(database.ConnectionString);
 
@@ -51,6 +51,47 @@ public sealed class BulkCustomerProjectionTests(MigratedDatabaseFixture database
             Assert.Contains(ids[2], rowByRow, StringComparison.Ordinal);
             Assert.Equal(3, rowByRow.Split('\n').Count(line => line.StartsWith("customer ", StringComparison.Ordinal)));
             Assert.Equal(3, rowByRow.Split('\n').Count(line => line.StartsWith("address ", StringComparison.Ordinal)));
+            Assert.Equal(rowByRow, bulk);
+        }
+    }
+
+    [Fact]
+    public async Task A_bulk_insert_of_auth_identities_leaves_what_row_by_row_writes_leave()
+    {
+        var plain = NewId("authid");
+        var secured = NewId("authid");
+        var revoked = NewId("authid");
+        var states = new[]
+        {
+            AuthIdentity(plain, null, Provider(NewEmail()), Provider(Guid.NewGuid().ToString("N"), provider: "google")),
+            WithSecondFactor(AuthIdentity(secured, null, Provider(NewEmail()))),
+            AuthIdentity(revoked, Created.AddHours(1), Provider(NewEmail())),
+        };
+        var ids = states.Select(s => (string)s["id"]!).ToArray();
+
+        string bulk;
+        await using (var connection = await OpenAsync())
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await InsertInOneStatementAsync(connection, transaction, bulk: true, states.Select(s => ((string)s["id"]!, s)), "authidentity");
+            bulk = await IdentityReadModelAsync(connection, transaction, ids);
+            await transaction.RollbackAsync();
+        }
+
+        foreach (var state in states)
+        {
+            await _storage.WriteAsync(GrainKey.ForString("authidentity", (string)state["id"]!), null, state.ToJsonString());
+        }
+
+        await using (var connection = await OpenAsync())
+        {
+            var rowByRow = await IdentityReadModelAsync(connection, null, ids);
+            Assert.Equal(3, rowByRow.Split('\n').Count(line => line.StartsWith("identity ", StringComparison.Ordinal)));
+            Assert.Equal(4, rowByRow.Split('\n').Count(line => line.StartsWith("provider ", StringComparison.Ordinal)));
+            Assert.Single(rowByRow.Split('\n'), line => line.StartsWith("code ", StringComparison.Ordinal));
+            Assert.Contains("\"has_mfa_secret\": true", rowByRow, StringComparison.Ordinal);
+            Assert.Contains("\"kept_credential\": \"kept-fingerprint\"", rowByRow, StringComparison.Ordinal);
+            Assert.Contains($"identity {revoked} revocation numbered", rowByRow, StringComparison.Ordinal);
             Assert.Equal(rowByRow, bulk);
         }
     }
@@ -114,6 +155,32 @@ public sealed class BulkCustomerProjectionTests(MigratedDatabaseFixture database
         return state;
     }
 
+    private static JsonObject WithSecondFactor(JsonObject state)
+    {
+        state["kept_credential"] = "kept-fingerprint";
+        state["mfa"] = new JsonObject { ["factors"] = new JsonArray(new JsonObject { ["sealed_secret"] = "sealed" }) };
+        state["verifications"] = new JsonArray(new JsonObject { ["code_hash"] = Guid.NewGuid().ToString("N") });
+        return state;
+    }
+
+    /// <summary>These identities' rows, their provider identities and verification codes, one line per row; the
+    /// revocation number (a sequence value, different in each run) only as whether it is set.</summary>
+    private static async Task<string> IdentityReadModelAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string[] ids)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT 'identity ' || i.id || CASE WHEN i.revocation_seq IS NULL THEN ' ' ELSE ' revocation numbered ' END
+                   || (row_to_json(i)::jsonb - 'revocation_seq')::text
+            FROM auth_identity i WHERE i.id = ANY($1)
+            UNION ALL
+            SELECT 'provider ' || row_to_json(p)::text FROM provider_identity p WHERE p.auth_identity_id = ANY($1)
+            UNION ALL
+            SELECT 'code ' || row_to_json(c)::text FROM auth_verification_code c WHERE c.auth_identity_id = ANY($1)
+            ORDER BY 1
+            """, connection, transaction);
+        return await LinesAsync(command, ids);
+    }
+
     private async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(ConnectionString);
@@ -123,7 +190,8 @@ public sealed class BulkCustomerProjectionTests(MigratedDatabaseFixture database
 
     /// <summary>One multi-row insert of grain state rows, as the importer writes them.</summary>
     private async Task InsertInOneStatementAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, bool bulk, IEnumerable<(string Key, JsonObject State)> rows)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, bool bulk, IEnumerable<(string Key, JsonObject State)> rows,
+        string stateName = "customer")
     {
         var list = rows.ToList();
         if (bulk)
@@ -136,7 +204,7 @@ public sealed class BulkCustomerProjectionTests(MigratedDatabaseFixture database
             """
             INSERT INTO orleansstorage (serviceid, graintypestring, grainidn0, grainidn1, grainidextensionstring, grainidhash,
                                         graintypehash, payloadbinary, version)
-            SELECT $1, 'customer', 0, 0, row.key, 0, 0, row.payload, 1
+            SELECT $1, $4, 0, 0, row.key, 0, 0, row.payload, 1
             FROM unnest($2::text[], $3::bytea[]) AS row (key, payload)
             """, connection, transaction);
         insert.Parameters.Add(new NpgsqlParameter { Value = _storage.ServiceId });
@@ -146,6 +214,7 @@ public sealed class BulkCustomerProjectionTests(MigratedDatabaseFixture database
             Value = list.Select(r => Encoding.UTF8.GetBytes(r.State.ToJsonString())).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea,
         });
+        insert.Parameters.Add(new NpgsqlParameter { Value = stateName });
         await insert.ExecuteNonQueryAsync();
     }
 
@@ -159,6 +228,11 @@ public sealed class BulkCustomerProjectionTests(MigratedDatabaseFixture database
             SELECT 'address ' || row_to_json(a)::text FROM customer_address a WHERE a.customer_id = ANY($1)
             ORDER BY 1
             """, connection, transaction);
+        return await LinesAsync(command, ids);
+    }
+
+    private static async Task<string> LinesAsync(NpgsqlCommand command, string[] ids)
+    {
         command.Parameters.Add(new NpgsqlParameter { Value = ids });
         var lines = new StringBuilder();
         await using var reader = await command.ExecuteReaderAsync();
