@@ -76,6 +76,8 @@ internal sealed partial class AuthIdentityGrain(
     /// <summary>
     /// Creates this identity with its first provider identity. A taken (entity id, provider) fails the write with
     /// UniqueViolation: another registration or sign-in won the race, and this grain never came to exist.
+    /// The id of the customer a sign-up will create is recorded now, in the same write, so that sign-up
+    /// (<see cref="CreateCustomerAsync"/>) needs no write of its own before the customer's.
     /// </summary>
     private async Task<IdentitySnapshot> CreateAsync(ProviderIdentityState login)
     {
@@ -86,6 +88,7 @@ internal sealed partial class AuthIdentityGrain(
             Id = this.GetPrimaryKeyString(),
             AppMetadata = [],
             ProviderIdentities = [login],
+            PendingCustomerId = EntityId.New(EntityId.Customer, now),
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -164,9 +167,10 @@ internal sealed partial class AuthIdentityGrain(
     }
 
     /// <summary>
-    /// Three durable steps, each safe to crash after: record the customer id (pending), write the customer, link it
-    /// (clearing the pending id). A retry finds the pending id and carries on from wherever the last attempt stopped;
-    /// a customer written for another e-mail by a crashed attempt was never acknowledged and is discarded.
+    /// Three durable steps, each safe to crash after: record the customer id (pending; done when the identity was
+    /// created, unless a failed sign-up cleared it), write the customer, link it (clearing the pending id). A retry
+    /// finds the pending id and carries on from wherever the last attempt stopped; a customer written for another
+    /// e-mail by a crashed attempt was never acknowledged and is discarded.
     /// </summary>
     public async Task<CustomerSnapshot> CreateCustomerAsync(CreateCustomer command)
     {
@@ -178,8 +182,9 @@ internal sealed partial class AuthIdentityGrain(
             Identity.PendingCustomerId = customerId;
             Identity.UpdatedAt = time.GetUtcNow();
             await state.WriteOrThrowAsync(this);
-            await signUpPause.AfterAsync(SignUpStep.PendingRecorded);
         }
+
+        await signUpPause.AfterAsync(SignUpStep.PendingRecorded);
 
         var customer = GrainFactory.GetGrain<ICustomerGrain>(customerId);
         var written = await customer.GetAsync();
