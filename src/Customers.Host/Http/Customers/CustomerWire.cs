@@ -51,7 +51,7 @@ internal static class CustomerWire
         }
     });
 
-    private static readonly Column<AddressSnapshot>[] AddressWire =
+    private static readonly Column<AddressSnapshot>[] AddressTable =
     [
         Text<AddressSnapshot>("id", a => a.Id),
         Text<AddressSnapshot>("address_name", a => a.AddressName),
@@ -75,7 +75,7 @@ internal static class CustomerWire
     ];
 
     /// <summary>Every column of a customer, in the order of the full object (relations whole, orders always empty).</summary>
-    private static readonly Column<CustomerSnapshot>[] CustomerColumns =
+    private static readonly Column<CustomerSnapshot>[] CustomerTable =
     [
         Text<CustomerSnapshot>("id", c => c.Id),
         Text<CustomerSnapshot>("email", c => c.Email),
@@ -94,7 +94,7 @@ internal static class CustomerWire
             w.WriteStartArray();
             foreach (var address in c.Addresses)
             {
-                WriteObject(w, address, AddressWire);
+                WriteObject(w, address, AddressTable);
             }
 
             w.WriteEndArray();
@@ -106,15 +106,15 @@ internal static class CustomerWire
         }),
     ];
 
-    private static readonly Dictionary<string, Column<CustomerSnapshot>> CustomerColumnsByName =
-        CustomerColumns.ToDictionary(column => column.Name, StringComparer.Ordinal);
+    private static readonly Dictionary<string, Column<CustomerSnapshot>> CustomerTableByName =
+        CustomerTable.ToDictionary(column => column.Name, StringComparer.Ordinal);
 
-    private static readonly Action<Utf8JsonWriter, AddressSnapshot> AddressWriter = (w, a) => WriteObject(w, a, AddressWire);
+    private static readonly Action<Utf8JsonWriter, AddressSnapshot> AddressWriter = (w, a) => WriteObject(w, a, AddressTable);
 
-    private static readonly Action<Utf8JsonWriter, CustomerSnapshot> CustomerWriter = (w, c) => WriteObject(w, c, CustomerColumns);
+    private static readonly Action<Utf8JsonWriter, CustomerSnapshot> CustomerWriter = (w, c) => WriteObject(w, c, CustomerTable);
 
     /// <summary>Columns of an address, in the order Medusa writes a nested address (<c>*addresses</c>).</summary>
-    public static readonly string[] AddressColumns = [.. AddressWire.Select(column => column.Name)];
+    public static readonly string[] AddressColumns = [.. AddressTable.Select(column => column.Name)];
 
     /// <summary>Default of every store route that answers with a customer.</summary>
     public static readonly string[] StoreCustomerDefaults =
@@ -182,7 +182,7 @@ internal static class CustomerWire
     {
         foreach (var field in selection.Fields)
         {
-            if (field.Columns is not null || !CustomerColumnsByName.ContainsKey(field.Name))
+            if (field.Columns is not null || !CustomerTableByName.ContainsKey(field.Name))
             {
                 return false;
             }
@@ -200,7 +200,7 @@ internal static class CustomerWire
         writer.WriteStartObject();
         foreach (var field in selection.Fields)
         {
-            var column = CustomerColumnsByName[field.Name];
+            var column = CustomerTableByName[field.Name];
             writer.WritePropertyName(column.Name);
             column.Write(writer, customer);
         }
