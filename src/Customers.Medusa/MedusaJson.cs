@@ -83,7 +83,10 @@ public sealed class MillisecondUtcDateTimeOffsetConverter : JsonConverter<DateTi
             : throw new JsonException($"'{text}' is not a timestamp.");
     }
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => WriteValue(writer, value);
+
+    /// <summary>Writes the wire text as a JSON string value, without allocating.</summary>
+    public static void WriteValue(Utf8JsonWriter writer, DateTimeOffset value)
     {
         Span<byte> buffer = stackalloc byte[FormattedLength];
         Format(value, buffer);

@@ -12,12 +12,19 @@ internal sealed class CustomerGrain(
     [PersistentState(StateNames.Customer, StateNames.Storage)] IPersistentState<CustomerState> state,
     TimeProvider time) : Grain, ICustomerGrain
 {
-    // Reads are the hot path (GET /store/customers/me), so the snapshot is built once per change, not per call.
+    // Reads are the hot path (GET /store/customers/me), so the snapshot is built once per change, not per call. Between
+    // changes only the snapshot is kept (it has every stored field): the mutable state is released once the snapshot is
+    // built and rebuilt from it for the next change, so an active customer is held once, not twice.
     private CustomerSnapshot? _snapshot;
 
-    private CustomerState Customer => state.State;
+    /// <summary>The mutable state, for a change (rebuilt from the snapshot when it was released).</summary>
+    private CustomerState Customer => state.State ??= _snapshot is { } snapshot
+        ? ToState(snapshot)
+        : throw new InvalidOperationException("The customer's state was released without a snapshot.");
 
-    private bool IsLive => Customer.Id is not null && Customer.DeletedAt is null;
+    private bool IsLive => _snapshot is { } snapshot
+        ? snapshot.DeletedAt is null
+        : Customer.Id is not null && Customer.DeletedAt is null;
 
     public Task<CustomerSnapshot?> GetAsync() => Task.FromResult(IsLive ? Snapshot() : null);
 
@@ -219,7 +226,49 @@ internal sealed class CustomerGrain(
         return Snapshot();
     }
 
-    private CustomerSnapshot Snapshot() => _snapshot ??= ToSnapshot(Customer);
+    /// <summary>The snapshot of the stored state (callers have saved or changed nothing); the mutable state is released.</summary>
+    private CustomerSnapshot Snapshot()
+    {
+        var snapshot = _snapshot ??= ToSnapshot(Customer);
+        state.State = null!;
+        return snapshot;
+    }
+
+    private static CustomerState ToState(CustomerSnapshot c) => new()
+    {
+        Id = c.Id,
+        Email = c.Email,
+        CompanyName = c.CompanyName,
+        FirstName = c.FirstName,
+        LastName = c.LastName,
+        Phone = c.Phone,
+        HasAccount = c.HasAccount,
+        Metadata = MetadataJson.Parse(c.MetadataJson),
+        CreatedBy = c.CreatedBy,
+        CreatedAt = c.CreatedAt,
+        UpdatedAt = c.UpdatedAt,
+        DeletedAt = c.DeletedAt,
+        Addresses = [.. c.Addresses.Select(a => new AddressState
+        {
+            Id = a.Id,
+            AddressName = a.AddressName,
+            IsDefaultShipping = a.IsDefaultShipping,
+            IsDefaultBilling = a.IsDefaultBilling,
+            Company = a.Company,
+            FirstName = a.FirstName,
+            LastName = a.LastName,
+            Address1 = a.Address1,
+            Address2 = a.Address2,
+            City = a.City,
+            CountryCode = a.CountryCode,
+            Province = a.Province,
+            PostalCode = a.PostalCode,
+            Phone = a.Phone,
+            Metadata = MetadataJson.Parse(a.MetadataJson),
+            CreatedAt = a.CreatedAt,
+            UpdatedAt = a.UpdatedAt,
+        })],
+    };
 
     private static CustomerSnapshot ToSnapshot(CustomerState c) => new(
         c.Id!, c.Email, c.CompanyName, c.FirstName, c.LastName, c.Phone, c.HasAccount,

@@ -77,9 +77,10 @@ internal static class ActorRequirement
         }
 
         if (mechanisms.HasFlag(AuthMechanisms.Session)
-            && await http.RequestServices.GetRequiredService<SessionCookies>().ReadAsync(http) is { } sessionActor
+            && await http.RequestServices.GetRequiredService<SessionCookies>().ReadAsync(http) is var (sessionActor, claims)
             && IsAllowed(sessionActor, actorType, allowUnregistered, requireMfa))
         {
+            CallerCredential.SetSessionClaims(http, claims);
             return sessionActor;
         }
 

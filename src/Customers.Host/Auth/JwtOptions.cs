@@ -23,7 +23,7 @@ public sealed class JwtOptions
     /// <summary>How often each silo pulls token revocations from the database (logout takes effect within this).</summary>
     public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Validated bearer tokens remembered per generation (two generations; about 0.8 KiB each): at least the
+    /// <summary>Validated bearer tokens remembered per generation (two generations; about 0.3 KiB each): at least the
     /// number of customers active within a few minutes, or a storefront's working set pays a full validation per
     /// request. 0 turns the cache off.</summary>
     [System.ComponentModel.DataAnnotations.Range(0, 10_000_000)]

@@ -22,8 +22,8 @@ internal sealed class SessionCookies(
 
     private bool Secure => Settings.SecureCookie ?? !environment.IsDevelopment();
 
-    /// <summary>The session's actor, or null without a valid, live, unrevoked session.</summary>
-    public async Task<Actor?> ReadAsync(HttpContext http)
+    /// <summary>The session's actor and its stored claim set, or null without a valid, live, unrevoked session.</summary>
+    public async Task<(Actor Actor, string Claims)?> ReadAsync(HttpContext http)
     {
         var sessionId = ReadSessionId(http);
         if (sessionId is null || await store.FindAsync(sessionId, http.RequestAborted) is not { } claims)
@@ -31,8 +31,8 @@ internal sealed class SessionCookies(
             return null;
         }
 
-        var actor = BearerTokens.ActorFromClaims(claims);
-        return actor is null || revocations.IsRevoked(actor) ? null : actor;
+        var json = claims.GetRawText();
+        return BearerTokens.ActorFromClaims(claims) is { } actor && !revocations.IsSessionRevoked(actor, json) ? (actor, json) : null;
     }
 
     /// <summary>Starts (or, when the caller already has a session cookie, overwrites) a session for these claims.</summary>

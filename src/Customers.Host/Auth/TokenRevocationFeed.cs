@@ -18,8 +18,6 @@ internal sealed partial class TokenRevocationFeed(
     /// <summary>Pulls revocations newer than the last one seen. Public so tests and startup can force a refresh.</summary>
     public async Task PullAsync(CancellationToken ct)
     {
-        // Revocations older than the longest token lifetime can no longer matter.
-        var horizon = time.GetUtcNow() - options.Value.ExpiresIn - options.Value.ClockSkew;
         await using var command = database.CreateCommand(
             """
             SELECT id, tokens_valid_after, revocation_seq, kept_credential FROM auth_identity
@@ -29,7 +27,8 @@ internal sealed partial class TokenRevocationFeed(
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            if (!reader.IsDBNull(1) && reader.GetFieldValue<DateTimeOffset>(1) > horizon)
+            // Revocations older than the longest credential lifetime can no longer void anything.
+            if (!reader.IsDBNull(1) && revocations.CanStillMatter(reader.GetFieldValue<DateTimeOffset>(1)))
             {
                 revocations.Record(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(3) ? null : reader.GetString(3));
             }
@@ -37,6 +36,7 @@ internal sealed partial class TokenRevocationFeed(
             _lastSequence = reader.GetInt64(2);
         }
 
+        revocations.PruneIfDue();
         metrics.RevocationsPulled();
     }
 

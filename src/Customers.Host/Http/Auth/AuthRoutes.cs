@@ -138,9 +138,9 @@ internal static class AuthRoutes
 
     internal static async Task<IResult> StartSessionAsync(HttpContext http, SessionCookies sessions)
     {
-        var actor = http.GetActor();
-        await sessions.StartAsync(http, actor.Claims.Value);
-        return JsonBodyResult.Raw($$"""{"user":{{actor.Claims.Value}}}""");
+        var claims = CallerCredential.Claims(http);
+        await sessions.StartAsync(http, claims);
+        return JsonBodyResult.Raw($$"""{"user":{{claims}}}""");
     }
 
     /// <summary>Ends the session and, stricter than Medusa, revokes every earlier token of the identity on all silos.</summary>

@@ -80,9 +80,9 @@ internal static class MfaRoutes
         }
 
         var actor = http.GetActor();
-        var change = await Identity(http, grains).ConfirmMfaFactorAsync(
-            new ChangeMfaFactor(id, null, Validation.AsString(body["code"]), actor.Fingerprint));
-        await AnnounceAsync(change, EnabledEvent, actor, revocations, notifications);
+        var kept = CallerCredential.Fingerprint(http);
+        var change = await Identity(http, grains).ConfirmMfaFactorAsync(new ChangeMfaFactor(id, null, Validation.AsString(body["code"]), kept));
+        await AnnounceAsync(change, EnabledEvent, actor, kept, revocations, notifications);
         return JsonBodyResult.Wrapped("mfa_factor", AuthWire.Factor(change.Changed));
     }
 
@@ -96,9 +96,10 @@ internal static class MfaRoutes
         }
 
         var actor = http.GetActor();
+        var kept = CallerCredential.Fingerprint(http);
         var change = await Identity(http, grains).DisableMfaFactorAsync(
-            new ChangeMfaFactor(id, Validation.AsString(body["method"]), Validation.AsString(body["code"]), actor.Fingerprint));
-        await AnnounceAsync(change, DisabledEvent, actor, revocations, notifications);
+            new ChangeMfaFactor(id, Validation.AsString(body["method"]), Validation.AsString(body["code"]), kept));
+        await AnnounceAsync(change, DisabledEvent, actor, kept, revocations, notifications);
         return JsonBodyResult.Wrapped("mfa_factor", AuthWire.Factor(change.Changed));
     }
 
@@ -152,9 +153,10 @@ internal static class MfaRoutes
         return await RequestQuery.ReadBodyAsync(http.Request, body);
     }
 
-    /// <summary>After a status change: the revocation holds on this silo at once, and shops hear of it.</summary>
+    /// <summary>After a status change: the revocation (keeping the caller's credential, <paramref name="kept"/>) holds
+    /// on this silo at once, and shops hear of it.</summary>
     private static async Task AnnounceAsync(
-        MfaFactorChange change, string eventName, Actor actor, TokenRevocations revocations, INotificationSink notifications)
+        MfaFactorChange change, string eventName, Actor actor, string kept, TokenRevocations revocations, INotificationSink notifications)
     {
         if (!change.StatusChanged)
         {
@@ -163,7 +165,7 @@ internal static class MfaRoutes
 
         if (change.Identity.TokensValidAfter is { } revokedAt)
         {
-            revocations.Revoke(actor.AuthIdentityId, revokedAt, TokenRevocations.SecondFactorChange, actor.Fingerprint);
+            revocations.Revoke(actor.AuthIdentityId, revokedAt, TokenRevocations.SecondFactorChange, kept);
         }
 
         // The change is stored: announce it even if the client has gone away meanwhile.

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Abstractions.Customers;
@@ -154,14 +154,23 @@ internal static class StoreCustomersRoutes
     private static MedusaResult<FieldSelection> Selection(HttpContext http, FieldRules rules) =>
         RequestQuery.Read(http.Request, FieldsOnly).TryGetValue(out var query, out var error) ? rules.Select(query) : error;
 
-    // Snapshots are immutable and a grain hands out the same instance until its state changes, so the default
-    // answer for a snapshot is built once. Remote grains return fresh copies, which simply miss.
-    private static readonly ConditionalWeakTable<CustomerSnapshot, JsonBodyResult> DefaultAnswers = new();
+    // The default answer (and any selection of whole columns) is written straight from the snapshot when it is sent:
+    // nothing is kept per customer and a request allocates only its small result. Other selections are projected.
+    private static readonly bool DefaultIsWritten = CustomerWire.CanWrite(CustomerFields.Default);
 
-    private static JsonBodyResult CustomerResult(CustomerSnapshot customer, FieldSelection fields) =>
-        fields.IsDefault
-            ? DefaultAnswers.GetValue(customer, c => JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(c), fields)).Trimmed())
+    private static IResult CustomerResult(CustomerSnapshot customer, FieldSelection fields) =>
+        (fields.IsDefault ? DefaultIsWritten : CustomerWire.CanWrite(fields))
+            ? new WrittenJsonResult<(CustomerSnapshot, FieldSelection)>((customer, fields), WriteCustomerAnswer)
             : JsonBodyResult.Wrapped("customer", Project(CustomerWire.Customer(customer), fields));
+
+    private static readonly Action<Utf8JsonWriter, (CustomerSnapshot Customer, FieldSelection Fields)> WriteCustomerAnswer =
+        (writer, answer) =>
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("customer");
+            CustomerWire.WriteCustomer(writer, answer.Customer, answer.Fields);
+            writer.WriteEndObject();
+        };
 
     internal static JsonObject Project(JsonObject full, FieldSelection fields) =>
         Fields.Project(full, fields, CustomerWire.RelationColumns);
