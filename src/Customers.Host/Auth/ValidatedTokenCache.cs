@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
 namespace Customers.Host.Auth;
@@ -11,7 +12,7 @@ namespace Customers.Host.Auth;
 /// (against the clock) and revocation.
 /// <para>
 /// Memory (about 0.3 KiB per token): an entry is keyed by the first 16 bytes of the token's HMAC signature (a struct,
-/// no string), and a lookup must also match the whole token's length and a per-process randomized hash of it. The
+/// no string), and a lookup must also match the whole token's length and two per-process randomized hashes of it. The
 /// actor holds the ids and flags a request needs, not the token's claim set (<see cref="CallerCredential"/> reads that
 /// from the request). Lookups read the <c>Authorization</c> header's characters in place (no copy).
 /// </para>
@@ -89,18 +90,34 @@ internal sealed class ValidatedTokenCache(TokenRevocations revocations, TimeProv
     }
 
     /// <summary>The key (from the signature segment) and a check over the whole token that a lookup must also match.</summary>
-    private static bool TrySplit(ReadOnlySpan<char> token, out SignatureKey key, out long check)
+    private static bool TrySplit(ReadOnlySpan<char> token, out SignatureKey key, out TokenCheck check)
     {
-        key = default;
-        check = 0;
+        check = default;
         var dot = token.LastIndexOf('.');
         if (dot < 0 || !SignatureKey.TryRead(token[(dot + 1)..], out key))
         {
+            key = default;
             return false;
         }
 
-        check = ((long)token.Length << 32) | (uint)string.GetHashCode(token, StringComparison.Ordinal);
+        check = TokenCheck.Of(token);
         return true;
+    }
+
+    /// <summary>
+    /// What a lookup must match besides the key: the whole token's length and two hashes of it under independent
+    /// per-process random seeds (64 bits together). Someone who pastes the signature of a token of theirs onto another
+    /// payload hits that token's key; the entry is used only if both hashes match too, which, without seeing them, takes
+    /// about 2^63 tries, each of which is otherwise validated in full and refused.
+    /// </summary>
+    private readonly record struct TokenCheck(int Length, int First, int Second)
+    {
+        public static TokenCheck Of(ReadOnlySpan<char> token)
+        {
+            var second = new HashCode();
+            second.AddBytes(MemoryMarshal.AsBytes(token));
+            return new TokenCheck(token.Length, string.GetHashCode(token, StringComparison.Ordinal), second.ToHashCode());
+        }
     }
 
     /// <summary>The first 16 bytes of an HMAC-SHA256 signature: unique among the tokens this host issued (128 bits of
@@ -126,7 +143,7 @@ internal sealed class ValidatedTokenCache(TokenRevocations revocations, TimeProv
         }
     }
 
-    private readonly record struct Entry(Actor Actor, long ExpiresAt, long Check);
+    private readonly record struct Entry(Actor Actor, long ExpiresAt, TokenCheck Check);
 
     private sealed class Generation
     {
@@ -134,7 +151,7 @@ internal sealed class ValidatedTokenCache(TokenRevocations revocations, TimeProv
 
         public int Count => _entries.Count;
 
-        public bool TryGet(SignatureKey key, long check, out Entry entry) =>
+        public bool TryGet(SignatureKey key, TokenCheck check, out Entry entry) =>
             _entries.TryGetValue(key, out entry) && entry.Check == check;
 
         public void Set(SignatureKey key, Entry entry) => _entries[key] = entry;
