@@ -270,11 +270,21 @@ internal sealed class CustomerGrain(
         })],
     };
 
+    // The snapshot is what an active customer holds between changes, so values an address repeats from its customer
+    // (name, company, phone: the common case) are one string instance, and country codes (two letters, so at most
+    // 676 of them) are interned.
     private static CustomerSnapshot ToSnapshot(CustomerState c) => new(
         c.Id!, c.Email, c.CompanyName, c.FirstName, c.LastName, c.Phone, c.HasAccount,
         MetadataJson.Serialize(c.Metadata), c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.DeletedAt,
         c.Addresses.Select(a => new AddressSnapshot(
-            a.Id, c.Id!, a.AddressName, a.IsDefaultShipping, a.IsDefaultBilling, a.Company, a.FirstName, a.LastName,
-            a.Address1, a.Address2, a.City, a.CountryCode, a.Province, a.PostalCode, a.Phone,
+            a.Id, c.Id!, a.AddressName, a.IsDefaultShipping, a.IsDefaultBilling, SameAs(a.Company, c.CompanyName),
+            SameAs(a.FirstName, c.FirstName), SameAs(a.LastName, c.LastName), a.Address1, a.Address2, a.City,
+            CountryCode(a.CountryCode), a.Province, a.PostalCode, SameAs(a.Phone, c.Phone),
             MetadataJson.Serialize(a.Metadata), a.CreatedAt, a.UpdatedAt)).ToImmutableArray());
+
+    private static string? SameAs(string? value, string? customers) =>
+        value is not null && string.Equals(value, customers, StringComparison.Ordinal) ? customers : value;
+
+    private static string? CountryCode(string? code) =>
+        code is { Length: 2 } && char.IsAsciiLetterLower(code[0]) && char.IsAsciiLetterLower(code[1]) ? string.Intern(code) : code;
 }
