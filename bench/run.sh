@@ -9,7 +9,9 @@
 #   (a) GET /store/customers/me            rotating over the seeded customer tokens
 #   (b) POST /auth/customer/emailpass      logins rotating over the seeded credentials
 #   (c) sign-up                            register + POST /store/customers, new e-mails each iteration
-# and measures the raw bcrypt verification rate at the same work factor (bench/BcryptRate).
+# Logins and sign-ups are measured in rounds against their reference, the raw bcrypt verification rate at the same
+# work factor (bench/BcryptRate): each round measures bcrypt alone (the host paused with SIGSTOP, so it takes no
+# CPU), then login, then sign-up, so every ratio compares figures taken a minute apart on this machine.
 # It stops everything it started, by PID.
 #
 # Settings (environment variables, defaults in brackets):
@@ -17,7 +19,8 @@
 #   BENCH_THREADS [2]       wrk threads            BENCH_CONNECTIONS [32]       wrk connections
 #   BENCH_DURATION [20s]    each wrk run           BENCH_TIMEOUT [60s]          wrk request timeout
 #   BENCH_WARMUP [20s]      unreported /me load before the runs (JIT warm-up)
-#   BENCH_WORK_FACTOR [11]  bcrypt work factor     BENCH_BCRYPT_SECONDS [5]     bcrypt measurement time
+#   BENCH_WORK_FACTOR [11]  bcrypt work factor     BENCH_BCRYPT_SECONDS [10]    bcrypt measurement per round
+#   BENCH_ROUNDS [3]        rounds of bcrypt alone, login and sign-up
 #   BENCH_TOKEN_VIA [refresh] how seeding gets customer tokens: refresh (no hash) or login (one more bcrypt each)
 #   BENCH_LOGIN_ACCOUNTS [100] customers seeded at BENCH_WORK_FACTOR; the login run rotates over these
 #   BENCH_SEED_WORK_FACTOR [4] work factor for the other customers, which only serve the /me tokens: seeding them
@@ -37,7 +40,8 @@ DURATION="${BENCH_DURATION:-20s}"
 WARMUP="${BENCH_WARMUP:-20s}"
 TIMEOUT="${BENCH_TIMEOUT:-60s}"
 WORK_FACTOR="${BENCH_WORK_FACTOR:-11}"
-BCRYPT_SECONDS="${BENCH_BCRYPT_SECONDS:-5}"
+BCRYPT_SECONDS="${BENCH_BCRYPT_SECONDS:-10}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 TOKEN_VIA="${BENCH_TOKEN_VIA:-refresh}"
 SEED_WORK_FACTOR="${BENCH_SEED_WORK_FACTOR:-4}"
 LOGIN_ACCOUNTS="${BENCH_LOGIN_ACCOUNTS:-100}"
@@ -87,6 +91,7 @@ HOST_PID=""
 stop_host() {
   if [[ -n "$HOST_PID" ]] && kill -0 "$HOST_PID" 2>/dev/null; then
     log "stopping the host (pid $HOST_PID)"
+    kill -CONT "$HOST_PID" 2>/dev/null || true # in case it was paused for a bcrypt measurement
     kill -TERM "$HOST_PID" 2>/dev/null || true
     for _ in $(seq 1 300); do kill -0 "$HOST_PID" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$HOST_PID" 2>/dev/null && kill -KILL "$HOST_PID" 2>/dev/null || true
@@ -209,14 +214,30 @@ settle() {
 
 # --- wrk -----------------------------------------------------------------------------------------------------
 export BENCH_LUA_DIR="$BENCH/lua" BENCH_TOKENS="$WORK/tokens.txt" BENCH_CREDENTIALS="$WORK/credentials.txt" \
-  BENCH_PK="$PK" BENCH_RUN="$(date +%s)-$$"
-declare -A RESULT RSS
+  BENCH_PK="$PK"
+RUN_ID="$(date +%s)-$$"
+declare -A RESULT RSS HOST_CPU_S DB_CPU_S
+# CPU time (user + system) of the host, and of every process of the embedded PostgreSQL (exited backends count in
+# the postmaster's children times); 0 for an external database.
+cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+db_cpu_ticks() {
+  local pidfile="$WORK/postgres/postmaster.pid" total=0 pid
+  [[ -f "$pidfile" ]] || { echo 0; return; }
+  local main; main="$(head -1 "$pidfile")"
+  for pid in $(pgrep -P "$main"); do total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) )); done
+  echo $(( total + $(cpu_ticks "$main") ))
+}
+ticks_to_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'; }
 run_wrk() { # name threads script
   local name="$1" threads="$2" script="$3"
   settle
   log "wrk $name: -t$threads -c$CONNECTIONS -d$DURATION"
+  local host_before db_before
+  host_before="$(cpu_ticks "$HOST_PID")" db_before="$(db_cpu_ticks)"
   wrk -t"$threads" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" -s "$BENCH/lua/$script" "$BASE_URL" \
     >"$WORK/wrk-$name.txt" 2>&1 || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name failed"; }
+  HOST_CPU_S[$name]="$(ticks_to_s $(( $(cpu_ticks "$HOST_PID") - host_before )))"
+  DB_CPU_S[$name]="$(ticks_to_s $(( $(db_cpu_ticks) - db_before )))"
   RESULT[$name]="$(grep '^RESULT ' "$WORK/wrk-$name.txt" | tail -1)"
   RSS[$name]="$(rss_mib)"
   [[ -n "${RESULT[$name]}" ]] || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name printed no RESULT line"; }
@@ -226,9 +247,27 @@ run_wrk() { # name threads script
 log "warm-up: /me for ${WARMUP}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$BENCH/lua/me.lua" "$BASE_URL" >/dev/null 2>&1 || die "warm-up failed"
 run_wrk me "$THREADS" me.lua
-run_wrk login "$THREADS" login.lua
-# One connection per thread so that each registration is paired with its own customer creation (see signup.lua).
-run_wrk signup "$CONNECTIONS" signup.lua
+
+# raw_bcrypt ROUND: the reference rate with the host paused (SIGSTOP: no CPU at all, connections kept).
+declare -A BCRYPT_RATE
+raw_bcrypt() {
+  settle
+  log "raw bcrypt, round $1: work factor $WORK_FACTOR, 2 threads, ${BCRYPT_SECONDS}s, host paused"
+  kill -STOP "$HOST_PID"
+  local out
+  out="$(dotnet "$BCRYPT_DLL" --work-factor "$WORK_FACTOR" --threads 2 --seconds "$BCRYPT_SECONDS")" || { kill -CONT "$HOST_PID"; die "BcryptRate failed"; }
+  kill -CONT "$HOST_PID"
+  BCRYPT_RATE[$1]="$(sed -n 's/^verify_per_sec=//p' <<<"$out")"
+  BCRYPT_HASH_MS="$(sed -n 's/^one hash on one thread: \([0-9.]*\) ms/\1/p' <<<"$out")"
+  log "  ${BCRYPT_RATE[$1]} verifications/s"
+}
+for round in $(seq 1 "$ROUNDS"); do
+  raw_bcrypt "$round"
+  run_wrk "login$round" "$THREADS" login.lua
+  # One connection per thread so that each registration is paired with its own customer creation (see signup.lua);
+  # new e-mails every round.
+  BENCH_RUN="$RUN_ID-$round" run_wrk "signup$round" "$CONNECTIONS" signup.lua
+done
 
 # --- login timing: unknown e-mail vs wrong password ---------------------------------------------------------
 # Sequential single requests (no queueing), one wrong attempt per seeded account so no lockout is involved.
@@ -240,18 +279,11 @@ login_ms() { # email password
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 log "login timing: $TIMING_SAMPLES unknown e-mails vs $TIMING_SAMPLES wrong passwords, sequential"
-UNKNOWN_MS="$(for i in $(seq 1 "$TIMING_SAMPLES"); do login_ms "nobody-$i-$BENCH_RUN@example.com" "Wrong-pass-$i"; done | median)"
+UNKNOWN_MS="$(for i in $(seq 1 "$TIMING_SAMPLES"); do login_ms "nobody-$i-$RUN_ID@example.com" "Wrong-pass-$i"; done | median)"
 WRONG_MS="$(head -n "$TIMING_SAMPLES" "$WORK/credentials.txt" | while read -r email _; do login_ms "$email" "Wrong-pass-x1"; done | median)"
 log "  median: unknown e-mail ${UNKNOWN_MS} ms, wrong password ${WRONG_MS} ms"
 
 stop_host
-
-# --- raw bcrypt ----------------------------------------------------------------------------------------------
-log "raw bcrypt verify rate (work factor $WORK_FACTOR, 2 threads, ${BCRYPT_SECONDS}s; host stopped)"
-BCRYPT_OUT="$(dotnet "$BCRYPT_DLL" --work-factor "$WORK_FACTOR" --threads 2 --seconds "$BCRYPT_SECONDS")"
-BCRYPT_RATE="$(sed -n 's/^verify_per_sec=//p' <<<"$BCRYPT_OUT")"
-BCRYPT_HASH_MS="$(sed -n 's/^one hash on one thread: \([0-9.]*\) ms/\1/p' <<<"$BCRYPT_OUT")"
-log "bcrypt: $BCRYPT_RATE verifications/s"
 
 # --- report --------------------------------------------------------------------------------------------------
 CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
@@ -273,7 +305,17 @@ row() { # label name [extra columns]
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(field "$r" rps)" "$(field "$r" p50_ms)" "$(field "$r" p99_ms)" \
     "$(field "$r" requests)" "$(( $(field "$r" non2xx) + $(field "$r" socket_errors) ))" "${RSS[$2]}"
 }
-LOGIN_RPS="$(field "${RESULT[login]}" rps)"
+per_signup() { awk -v s="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", 1000 * s / n; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+median_of() { printf '%s\n' "$@" | median; }
+declare -a LOGIN_RATIOS SIGNUP_RATIOS
+ROUND_ROWS=""
+for round in $(seq 1 "$ROUNDS"); do
+  raw="${BCRYPT_RATE[$round]}" login="$(field "${RESULT[login$round]}" rps)" signup="$(field "${RESULT[signup$round]}" signups_per_sec)"
+  LOGIN_RATIOS+=("$(ratio "$login" "$raw")"); SIGNUP_RATIOS+=("$(ratio "$signup" "$raw")")
+  done_signups="$(field "${RESULT[signup$round]}" signups)"
+  ROUND_ROWS+="| $round | $raw | $login | **${LOGIN_RATIOS[-1]}** | $signup | **${SIGNUP_RATIOS[-1]}** | $(field "${RESULT[signup$round]}" failed) | $(per_signup "${HOST_CPU_S[signup$round]}" "$done_signups") | $(per_signup "${DB_CPU_S[signup$round]}" "$done_signups") |"$'\n'
+done
 mkdir -p "$RESULTS"
 {
   echo "### Benchmark run $STARTED_AT"
@@ -289,18 +331,23 @@ mkdir -p "$RESULTS"
   echo "| Scenario | req/s | p50 ms | p99 ms | requests | errors | host RSS after (MiB) |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   row "GET /store/customers/me ($CUSTOMERS tokens)" me
-  row "POST /auth/customer/emailpass (login, $LOGIN_ACCOUNTS accounts)" login
-  row "Sign-up: register + POST /store/customers (requests of both kinds)" signup
+  for round in $(seq 1 "$ROUNDS"); do
+    row "POST /auth/customer/emailpass (login, $LOGIN_ACCOUNTS accounts), round $round" "login$round"
+    row "Sign-up: register + POST /store/customers (requests of both kinds), round $round" "signup$round"
+  done
   echo
-  echo "- Sign-ups completed: $(field "${RESULT[signup]}" signups) in $(field "${RESULT[signup]}" seconds) s =" \
-    "**$(field "${RESULT[signup]}" signups_per_sec) sign-ups/s** (failed steps: $(field "${RESULT[signup]}" failed))."
+  echo "Against the raw bcrypt rate (BCrypt.Net-Next 4.2.0 EnhancedVerify, SHA-384, work factor $WORK_FACTOR, 2 threads," \
+    "host paused; one hash on one thread ${BCRYPT_HASH_MS} ms), each round measured in that order:"
+  echo
+  echo "| Round | raw bcrypt /s | logins /s | ÷ raw | sign-ups /s | ÷ raw | failed sign-up steps | host CPU ms per sign-up | PostgreSQL CPU ms per sign-up |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  printf '%s' "$ROUND_ROWS"
+  echo
+  echo "- **Median: login $(median_of "${LOGIN_RATIOS[@]}")×, sign-up $(median_of "${SIGNUP_RATIOS[@]}")× of the raw bcrypt rate.**"
   echo "- Seeding (register + create + $TOKEN_VIA, $SEED_CONCURRENCY in parallel): $LOGIN_ACCOUNTS customers at work factor" \
     "$WORK_FACTOR (the login accounts), $(field "$SEED_LINE" per_sec) customers/s ($(field "$SEED_LINE" seconds) s)$(
     [[ -n "$CHEAP_SEED_LINE" ]] && printf '; %s more at work factor %s for /me tokens only (a first host run on the same data), %s customers/s (%s s)' \
       "$CHEAP_CUSTOMERS" "$SEED_WORK_FACTOR" "$(field "$CHEAP_SEED_LINE" per_sec)" "$(field "$CHEAP_SEED_LINE" seconds)")."
-  echo "- Raw bcrypt (BCrypt.Net-Next 4.2.0 EnhancedVerify, SHA-384, work factor $WORK_FACTOR, 2 threads, host stopped):" \
-    "**$BCRYPT_RATE verifications/s**; one hash on one thread ${BCRYPT_HASH_MS} ms." \
-    "Login throughput is $(awk -v l="$LOGIN_RPS" -v b="$BCRYPT_RATE" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * l / b; else print "n/a" }') of the raw rate."
   echo "- Login timing, $TIMING_SAMPLES sequential attempts each (median): unknown e-mail ${UNKNOWN_MS} ms," \
     "wrong password ${WRONG_MS} ms."
   echo "- Host RSS: ${RSS_IDLE} MiB after start, ${RSS_SEEDED} MiB after seeding."
@@ -308,7 +355,7 @@ mkdir -p "$RESULTS"
   echo "Raw wrk summaries:"
   echo
   echo '```'
-  for name in me login signup; do
+  for name in me $(for round in $(seq 1 "$ROUNDS"); do echo "login$round signup$round"; done); do
     echo "== $name"
     grep -v '^RESULT ' "$WORK/wrk-$name.txt"
   done

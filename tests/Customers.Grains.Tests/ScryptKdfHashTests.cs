@@ -58,16 +58,16 @@ public sealed class ScryptKdfHashTests
     }
 
     [Fact]
-    public void The_password_hasher_verifies_them_and_asks_for_a_bcrypt_rehash()
+    public async Task The_password_hasher_verifies_them_and_asks_for_a_bcrypt_rehash()
     {
         var hasher = new PasswordHasher(Options.Create(new PasswordOptions { WorkFactor = 4 }));
-        Assert.True(hasher.Verify(Password, LogN4R2P3));
-        Assert.False(hasher.Verify("wrong password", LogN4R2P3));
+        Assert.True(await hasher.VerifyAsync(Password, LogN4R2P3));
+        Assert.False(await hasher.VerifyAsync("wrong password", LogN4R2P3));
         Assert.True(hasher.NeedsRehash(LogN4R2P3));
 
-        var bcrypt = hasher.Hash(Password);
-        Assert.True(hasher.Verify(Password, bcrypt));
+        var bcrypt = await hasher.HashAsync(Password);
+        Assert.True(await hasher.VerifyAsync(Password, bcrypt));
         Assert.False(hasher.NeedsRehash(bcrypt));
-        Assert.False(hasher.Verify(Password, "an imported hash of another kind"));
+        Assert.False(await hasher.VerifyAsync(Password, "an imported hash of another kind"));
     }
 }

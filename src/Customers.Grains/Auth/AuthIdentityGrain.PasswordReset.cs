@@ -84,7 +84,7 @@ internal sealed partial class AuthIdentityGrain
             {
                 // Before anything changes: a weak password leaves the token usable for a second try.
                 hasher.EnsureAcceptable(command.NewPassword);
-                newHash = hasher.Hash(command.NewPassword);
+                newHash = await hasher.HashAsync(command.NewPassword);
             }
 
             var now = time.GetUtcNow();
@@ -115,7 +115,7 @@ internal sealed partial class AuthIdentityGrain
         }
 
         var now = time.GetUtcNow();
-        Identity.ProviderIdentities.Find(p => p.Provider == EmailPassProvider)!.PasswordHash = hasher.Hash(command.NewPassword);
+        Identity.ProviderIdentities.Find(p => p.Provider == EmailPassProvider)!.PasswordHash = await hasher.HashAsync(command.NewPassword);
         RevokeTokens(now);
         Identity.UpdatedAt = now;
         ClearResetToken();

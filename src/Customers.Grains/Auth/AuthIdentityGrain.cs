@@ -44,7 +44,7 @@ internal sealed partial class AuthIdentityGrain(
             {
                 Provider = EmailPassProvider,
                 EntityId = email,
-                PasswordHash = hasher.Hash(password),
+                PasswordHash = await hasher.HashAsync(password),
             });
         }
         catch (CustomersException error) when (error.Kind == ErrorKind.UniqueViolation)
@@ -113,12 +113,12 @@ internal sealed partial class AuthIdentityGrain(
         var login = Identity.ProviderIdentities.Find(p => p.Provider == EmailPassProvider);
         if (Identity.Id is null || login?.PasswordHash is null)
         {
-            hasher.VerifyDummy(password);
+            await hasher.VerifyDummyAsync(password);
             return new PasswordVerification(false, null);
         }
 
         // Always hash, even when locked, so a lock cannot be told apart from a wrong password by timing.
-        var matches = hasher.Verify(password, login.PasswordHash);
+        var matches = await hasher.VerifyAsync(password, login.PasswordHash);
         var now = time.GetUtcNow();
         if (Identity.LockedUntil > now)
         {
@@ -143,7 +143,7 @@ internal sealed partial class AuthIdentityGrain(
 
         if (hasher.NeedsRehash(login.PasswordHash))
         {
-            login.PasswordHash = hasher.Hash(password);
+            login.PasswordHash = await hasher.HashAsync(password);
             dirty = true;
         }
 

@@ -19,6 +19,11 @@ public sealed class PasswordOptions
 
     /// <summary>Refuse passwords found in the bundled common-password list.</summary>
     public bool RejectCommon { get; set; } = true;
+
+    /// <summary>How many bcrypt hashes or verifications run at once in this process; the rest wait their turn in
+    /// arrival order. 0 (the default) means one per processor.</summary>
+    [Range(0, 1024)]
+    public int MaxConcurrentHashes { get; set; }
 }
 
 /// <summary>Per-account lockout, persisted with the identity so it holds cluster-wide.</summary>

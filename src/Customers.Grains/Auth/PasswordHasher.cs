@@ -12,21 +12,49 @@ namespace Customers.Grains.Auth;
 /// bcrypt's 72 bytes are not silently truncated. Passwords are verified exactly as received (no trimming).
 /// Hashes imported from Medusa (<see cref="ScryptKdfHash"/>) are verified too and always need a rehash, so the first
 /// correct login replaces them with bcrypt.
+/// <para>
+/// Hashes run a few at a time (<see cref="PasswordOptions.MaxConcurrentHashes"/>, one per processor by default) and
+/// the rest wait their turn in arrival order. A burst of logins or sign-ups then completes one hash per hash-time per
+/// core instead of time-slicing dozens of half-done hashes (which all finish late, and whose work is lost when their
+/// clients give up); thread-pool threads stay free for every other request; and an Orleans turn never runs longer
+/// than one hash.
+/// </para>
 /// </summary>
 public sealed class PasswordHasher(IOptions<PasswordOptions> options)
 {
     private static readonly Lazy<FrozenSet<string>> CommonPasswords = new(LoadCommonPasswords);
 
+    private readonly SemaphoreSlim _turns = new(
+        options.Value.MaxConcurrentHashes > 0 ? options.Value.MaxConcurrentHashes : Environment.ProcessorCount);
+
     // Verifying against this when an identity does not exist makes "unknown e-mail" cost what "wrong password" costs.
     private readonly Lazy<string> _dummyHash = new(() =>
         BCryptNet.EnhancedHashPassword(Guid.NewGuid().ToString("N"), HashType.SHA384, options.Value.WorkFactor));
 
-    public string Hash(string password) =>
-        BCryptNet.EnhancedHashPassword(password, HashType.SHA384, options.Value.WorkFactor);
+    public Task<string> HashAsync(string password) =>
+        InTurnAsync(() => BCryptNet.EnhancedHashPassword(password, HashType.SHA384, options.Value.WorkFactor));
 
     /// <summary>bcrypt, or an imported scrypt-kdf hash; an imported hash of neither kind never matches (a password
     /// reset replaces it).</summary>
-    public bool Verify(string password, string hash)
+    public Task<bool> VerifyAsync(string password, string hash) => InTurnAsync(() => Verify(password, hash));
+
+    /// <summary>Spends the time of one verification without any identity, so timing does not reveal existence.</summary>
+    public Task VerifyDummyAsync(string password) => InTurnAsync(() => Verify(password, _dummyHash.Value));
+
+    internal async Task<T> InTurnAsync<T>(Func<T> hashing)
+    {
+        await _turns.WaitAsync();
+        try
+        {
+            return hashing();
+        }
+        finally
+        {
+            _turns.Release();
+        }
+    }
+
+    private bool Verify(string password, string hash)
     {
         if (ScryptKdfHash.IsScryptKdf(hash))
         {
@@ -35,15 +63,12 @@ public sealed class PasswordHasher(IOptions<PasswordOptions> options)
 
         if (!hash.StartsWith("$2", StringComparison.Ordinal))
         {
-            VerifyDummy(password);
+            Verify(password, _dummyHash.Value);
             return false;
         }
 
         return BCryptNet.EnhancedVerify(password, hash, HashType.SHA384);
     }
-
-    /// <summary>Spends the time of one verification without any identity, so timing does not reveal existence.</summary>
-    public void VerifyDummy(string password) => Verify(password, _dummyHash.Value);
 
     public bool NeedsRehash(string hash) =>
         ScryptKdfHash.IsScryptKdf(hash) || BCryptNet.PasswordNeedsRehash(hash, options.Value.WorkFactor);

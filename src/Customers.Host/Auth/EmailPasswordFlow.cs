@@ -58,7 +58,7 @@ internal sealed class EmailPasswordFlow(IGrainFactory grains, IdentityLookup loo
         var identityId = await lookup.FindAsync(Provider, email, ct);
         if (identityId is null)
         {
-            hasher.VerifyDummy(password);
+            await hasher.VerifyDummyAsync(password);
             return new PasswordVerification(false, null);
         }
 

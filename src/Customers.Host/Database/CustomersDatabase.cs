@@ -33,13 +33,13 @@ internal sealed partial class CustomersDatabase : IAsyncDisposable
         var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return new CustomersDatabase(options.ApplyTimeouts(configured), null, localState);
+            return new CustomersDatabase(options.Apply(configured), null, localState);
         }
 
         var logger = loggers.CreateLogger<CustomersDatabase>();
         LogStartingEmbedded(logger, dataDirectory);
         var embedded = await EmbeddedPostgres.StartAsync(dataDirectory, loggers.CreateLogger<EmbeddedPostgres>(), ct);
-        return new CustomersDatabase(options.ApplyTimeouts(embedded.ConnectionString), embedded, localState);
+        return new CustomersDatabase(options.Apply(embedded.ConnectionString), embedded, localState);
     }
 
     /// <summary>Applies pending schema migrations (idempotent; safe when several silos start at once).</summary>

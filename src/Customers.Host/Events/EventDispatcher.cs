@@ -74,23 +74,34 @@ internal sealed partial class EventDispatcher(
 
         // In sequence order, so a healthy receiver sees a change's events in the order of
         // docs/medusa-compatibility.md §9; webhooks in parallel per event. Past half the lease, the rest of the batch
-        // is handed back rather than risk another silo claiming it meanwhile.
-        foreach (var e in events)
+        // is handed back rather than risk another silo claiming it meanwhile. The rounds are recorded together once
+        // the batch is done (a silo that dies before that sends the batch again: at least once, as always).
+        // On shutdown the rounds done so far are still recorded.
+        var rounds = new List<(OutboxEvent Event, DeliveryRound Round)>(events.Count);
+        try
         {
-            var now = time.GetUtcNow();
-            if (now - claimedAt > settings.ClaimLease / 2)
+            foreach (var e in events)
             {
-                await outbox.RecordRoundAsync(e.Id, _claimant, new Dictionary<string, TargetState>(), now, now, false, null, CancellationToken.None);
-                continue;
+                var now = time.GetUtcNow();
+                rounds.Add((e, now - claimedAt > settings.ClaimLease / 2
+                    ? new DeliveryRound(e.Id, new Dictionary<string, TargetState>(), now, now, false, null)
+                    : await DeliverAsync(e, settings, ct)));
             }
+        }
+        finally
+        {
+            await outbox.RecordRoundsAsync(rounds.ConvertAll(r => r.Round), _claimant, CancellationToken.None);
+        }
 
-            await DeliverAsync(e, settings, ct);
+        foreach (var (e, round) in rounds)
+        {
+            Report(e, round);
         }
 
         return events.Count;
     }
 
-    private async Task DeliverAsync(OutboxEvent e, EventOptions settings, CancellationToken ct)
+    private async Task<DeliveryRound> DeliverAsync(OutboxEvent e, EventOptions settings, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var targets = new List<(string Target, WebhookOptions? Hook)>();
@@ -127,10 +138,13 @@ internal sealed partial class EventDispatcher(
                 .Min(s => s?.NextAttemptAt ?? now);
         var dead = states.FirstOrDefault(s => s.DeadLetteredAt is not null);
         var lastError = dead?.LastError ?? states.Where(s => !s.Finished).Select(s => s.LastError).FirstOrDefault(m => m is not null);
+        return new DeliveryRound(e.Id, tried, now, nextAttemptAt, dead is not null, lastError);
+    }
 
-        await outbox.RecordRoundAsync(e.Id, _claimant, tried, now, nextAttemptAt, dead is not null, lastError, CancellationToken.None);
-
-        foreach (var (target, state) in tried)
+    /// <summary>Metrics, logs and the observer for a recorded round.</summary>
+    private void Report(OutboxEvent e, DeliveryRound round)
+    {
+        foreach (var (target, state) in round.Tried)
         {
             RecordTry(target, state);
             if (state.DeadLetteredAt is not null)

@@ -16,6 +16,12 @@ internal sealed record TargetState(
     public bool Finished => DeliveredAt is not null || DeadLetteredAt is not null;
 }
 
+/// <summary>One event's round: the targets tried in it and the event's state after it (finished when
+/// <paramref name="NextAttemptAt"/> is null).</summary>
+internal sealed record DeliveryRound(
+    string EventId, IReadOnlyDictionary<string, TargetState> Tried, DateTimeOffset Now, DateTimeOffset? NextAttemptAt,
+    bool DeadLettered, string? LastError);
+
 /// <summary>
 /// The <c>event_outbox</c> table (deploy/sql/0009): writes of events the host raises itself, and the dispatcher's
 /// claim and bookkeeping. Event data is never logged: <c>auth.password_reset</c> carries a reset token,
@@ -154,40 +160,61 @@ internal sealed class EventOutbox(NpgsqlDataSource database)
     }
 
     /// <summary>
-    /// Records one round of an event in one transaction: the state of every target tried in it, then the event's own
-    /// state (finished, or due again at <paramref name="nextAttemptAt"/>). A finished <c>auth.password_reset</c>
-    /// loses its token: nobody needs it any more, and the table should not keep live secrets.
+    /// Records the rounds of one claim in one transaction: for each event, the state of every target tried in it, then
+    /// the event's own state (finished, or due again at <see cref="DeliveryRound.NextAttemptAt"/>). One commit per
+    /// claim rather than per event: under a steady stream of sign-ups that is most of the outbox's own database work.
+    /// A finished <c>auth.password_reset</c> or <c>auth.verification_requested</c> loses its secret: nobody needs it
+    /// any more, and the table should not keep live secrets.
     /// </summary>
-    public async Task RecordRoundAsync(
-        string eventId, string claimant, IReadOnlyDictionary<string, TargetState> tried, DateTimeOffset now,
-        DateTimeOffset? nextAttemptAt, bool deadLettered, string? lastError, CancellationToken ct)
+    public async Task RecordRoundsAsync(IReadOnlyCollection<DeliveryRound> rounds, string claimant, CancellationToken ct)
     {
+        if (rounds.Count == 0)
+        {
+            return;
+        }
+
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var (target, state) in tried)
+        foreach (var round in rounds)
         {
-            var upsert = new NpgsqlBatchCommand(
-                """
-                INSERT INTO event_delivery AS d (event_id, target, attempts, next_attempt_at, delivered_at, dead_lettered_at, last_status, last_error, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                ON CONFLICT (event_id, target) DO UPDATE
-                    SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
-                        delivered_at = excluded.delivered_at, dead_lettered_at = excluded.dead_lettered_at,
-                        last_status = excluded.last_status, last_error = excluded.last_error, updated_at = excluded.updated_at
-                """);
-            upsert.Parameters.Add(new NpgsqlParameter { Value = eventId });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = target });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = state.Attempts });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.NextAttemptAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.DeliveredAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.DeadLetteredAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastStatus ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastError ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = now });
-            batch.BatchCommands.Add(upsert);
+            foreach (var (target, state) in round.Tried)
+            {
+                batch.BatchCommands.Add(TargetStateUpsert(round.EventId, target, state, round.Now));
+            }
+
+            batch.BatchCommands.Add(EventStateUpdate(round, claimant));
         }
 
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    private static NpgsqlBatchCommand TargetStateUpsert(string eventId, string target, TargetState state, DateTimeOffset now)
+    {
+        var upsert = new NpgsqlBatchCommand(
+            """
+            INSERT INTO event_delivery AS d (event_id, target, attempts, next_attempt_at, delivered_at, dead_lettered_at, last_status, last_error, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (event_id, target) DO UPDATE
+                SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
+                    delivered_at = excluded.delivered_at, dead_lettered_at = excluded.dead_lettered_at,
+                    last_status = excluded.last_status, last_error = excluded.last_error, updated_at = excluded.updated_at
+            """);
+        upsert.Parameters.Add(new NpgsqlParameter { Value = eventId });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = target });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = state.Attempts });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.NextAttemptAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.DeliveredAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.DeadLetteredAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastStatus ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastError ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = now });
+        return upsert;
+    }
+
+    private static NpgsqlBatchCommand EventStateUpdate(DeliveryRound round, string claimant)
+    {
         var finish = new NpgsqlBatchCommand(
             """
             UPDATE event_outbox
@@ -202,14 +229,12 @@ internal sealed class EventOutbox(NpgsqlDataSource database)
                                         ELSE data END
             WHERE id = $1 AND claimed_by = $6
             """);
-        finish.Parameters.Add(new NpgsqlParameter { Value = eventId });
-        finish.Parameters.Add(new NpgsqlParameter { Value = now });
-        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)nextAttemptAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        finish.Parameters.Add(new NpgsqlParameter { Value = deadLettered });
-        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)lastError ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        finish.Parameters.Add(new NpgsqlParameter { Value = round.EventId });
+        finish.Parameters.Add(new NpgsqlParameter { Value = round.Now });
+        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)round.NextAttemptAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        finish.Parameters.Add(new NpgsqlParameter { Value = round.DeadLettered });
+        finish.Parameters.Add(new NpgsqlParameter { Value = (object?)round.LastError ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         finish.Parameters.Add(new NpgsqlParameter { Value = claimant });
-        batch.BatchCommands.Add(finish);
-        await batch.ExecuteNonQueryAsync(ct);
-        await transaction.CommitAsync(ct);
+        return finish;
     }
 }

@@ -62,11 +62,16 @@ public sealed class OutageErrorTests
     {
         var options = new DatabaseOptions { ConnectTimeout = TimeSpan.FromSeconds(2), CommandTimeout = TimeSpan.FromSeconds(25) };
 
-        var applied = new NpgsqlConnectionStringBuilder(options.ApplyTimeouts("Host=db;Database=customers;Timeout=15;Command Timeout=300"));
+        var applied = new NpgsqlConnectionStringBuilder(options.Apply("Host=db;Database=customers;Timeout=15;Command Timeout=300"));
 
         Assert.Equal(2, applied.Timeout);
         Assert.Equal(25, applied.CommandTimeout);
     }
+
+    [Fact]
+    public void Prepared_statements_per_connection_out_of_range_stop_start_up() =>
+        Assert.Throws<ValidationException>(() =>
+            new DatabaseOptions { PreparedStatementsPerConnection = -1 }.Validate(new StatementTimeoutOptions()));
 
     [Fact]
     public void Timeouts_out_of_range_or_shorter_than_a_statement_timeout_stop_start_up()
