@@ -9,6 +9,7 @@ THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 PIDS=()
 SECONDS=0
+source "$BENCH/cpu.sh"
 
 log() { printf '[%s %4ds] %s\n' "${BENCH_NAME:-bench}" "$SECONDS" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -76,17 +77,6 @@ pg() { # pg DATA_DIR SQL
   local port; port="$(sed -n 4p "$1/postmaster.pid")"
   PGPASSWORD="$(cat "$1.password")" psql -h 127.0.0.1 -p "$port" -U postgres -d customers -XAtq -F $'\t' -c "$2"
 }
-pg_cpu_ticks() { # pg_cpu_ticks DATA_DIR: user+system ticks of every PostgreSQL process of that server
-  local main; main="$(head -1 "$1/postmaster.pid")"
-  local total=0 pid
-  for pid in "$main" $(pgrep -P "$main"); do
-    [[ -r "/proc/$pid/stat" ]] || continue
-    total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat") ))
-  done
-  # children that exited (backends) are accounted to the postmaster's cutime/cstime
-  echo $(( total + $(awk '{print $16 + $17}' "/proc/$main/stat") ))
-}
-proc_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # The machine's busy share (all processes) over 2 s, in percent: sampled while our servers are idle, it is what the
 # other users of the machine take.

@@ -217,26 +217,18 @@ export BENCH_LUA_DIR="$BENCH/lua" BENCH_TOKENS="$WORK/tokens.txt" BENCH_CREDENTI
   BENCH_PK="$PK"
 RUN_ID="$(date +%s)-$$"
 declare -A RESULT RSS HOST_CPU_S DB_CPU_S
-# CPU time (user + system) of the host, and of every process of the embedded PostgreSQL (exited backends count in
-# the postmaster's children times); 0 for an external database.
-cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
-db_cpu_ticks() {
-  local pidfile="$WORK/postgres/postmaster.pid" total=0 pid
-  [[ -f "$pidfile" ]] || { echo 0; return; }
-  local main; main="$(head -1 "$pidfile")"
-  for pid in $(pgrep -P "$main"); do total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) )); done
-  echo $(( total + $(cpu_ticks "$main") ))
-}
-ticks_to_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'; }
+# CPU of the embedded PostgreSQL (0 for an external database).
+source "$BENCH/cpu.sh"
+db_cpu_ticks() { if [[ -f "$WORK/postgres/postmaster.pid" ]]; then pg_cpu_ticks "$WORK/postgres"; else echo 0; fi; }
 run_wrk() { # name threads script
   local name="$1" threads="$2" script="$3"
   settle
   log "wrk $name: -t$threads -c$CONNECTIONS -d$DURATION"
   local host_before db_before
-  host_before="$(cpu_ticks "$HOST_PID")" db_before="$(db_cpu_ticks)"
+  host_before="$(proc_cpu_ticks "$HOST_PID")" db_before="$(db_cpu_ticks)"
   wrk -t"$threads" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" -s "$BENCH/lua/$script" "$BASE_URL" \
     >"$WORK/wrk-$name.txt" 2>&1 || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name failed"; }
-  HOST_CPU_S[$name]="$(ticks_to_s $(( $(cpu_ticks "$HOST_PID") - host_before )))"
+  HOST_CPU_S[$name]="$(ticks_to_s $(( $(proc_cpu_ticks "$HOST_PID") - host_before )))"
   DB_CPU_S[$name]="$(ticks_to_s $(( $(db_cpu_ticks) - db_before )))"
   RESULT[$name]="$(grep '^RESULT ' "$WORK/wrk-$name.txt" | tail -1)"
   RSS[$name]="$(rss_mib)"

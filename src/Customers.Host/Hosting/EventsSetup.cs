@@ -35,8 +35,8 @@ internal static class EventsSetup
     /// <summary>In-memory Orleans streams for <see cref="CustomerEvent"/>: no infrastructure, best effort.</summary>
     public static ISiloBuilder AddCustomersEventStream(this ISiloBuilder silo)
     {
-        // Every event goes to the one stream key, so one queue carries them all. Orleans' default of eight left seven
-        // empty queues that the pulling agents still polled ten times a second each: most of an idle silo's CPU.
+        // Every event goes to the one stream key, so one queue carries them all; Orleans' default of eight left seven
+        // queues always empty, each still polled by a pulling agent.
         silo.AddMemoryStreams(CustomerEvent.StreamProvider, streams => streams.ConfigurePartitioning(1));
         silo.AddMemoryGrainStorage(PubSubStore);
         return silo;
