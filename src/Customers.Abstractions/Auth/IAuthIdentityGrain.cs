@@ -40,18 +40,12 @@ public partial interface IAuthIdentityGrain : IGrainWithStringKey
 
     /// <summary>
     /// Creates the account customer for this identity and links it (<c>app_metadata.customer_id</c>). Fails with
-    /// InvalidData when the identity is already linked to a customer. Crash-safe: the customer's id is stored first,
+    /// InvalidData when the identity is already linked to a customer, and with UniqueViolation when the e-mail already
+    /// has an account (unless it is the customer an interrupted attempt of this identity wrote). Crash-safe: the customer's id is stored first,
     /// and a retry completes whatever an interrupted attempt left (docs/security.md, "Sign-up").
     /// </summary>
     [Alias("create-customer")]
     Task<CustomerSnapshot> CreateCustomerAsync(CreateCustomer command);
-
-    /// <summary>
-    /// Links the customer an interrupted sign-up of this identity already wrote, if it has <paramref name="email"/>;
-    /// null when there is none (then the e-mail belongs to another account).
-    /// </summary>
-    [Alias("resume-customer")]
-    Task<CustomerSnapshot?> ResumeCustomerAsync(string email);
 
     /// <summary>
     /// Links this identity to an actor (<c>app_metadata["&lt;actorType&gt;_id"] = actorId</c>). Fails with InvalidData

@@ -168,7 +168,7 @@ internal sealed partial class AuthIdentityGrain(
 
     /// <summary>
     /// Three durable steps, each safe to crash after: record the customer id (pending; done when the identity was
-    /// created, unless a failed sign-up cleared it), write the customer, link it (clearing the pending id). A retry
+    /// created, or here after an unlink), write the customer, link it (clearing the pending id). A retry
     /// finds the pending id and carries on from wherever the last attempt stopped; a customer written for another
     /// e-mail by a crashed attempt was never acknowledged and is discarded.
     /// </summary>
@@ -195,34 +195,14 @@ internal sealed partial class AuthIdentityGrain(
                 await customer.DiscardNewAsync();
             }
 
-            try
-            {
-                written = await customer.CreateAsync(command);
-            }
-            catch (CustomersException error) when (error.Kind == ErrorKind.UniqueViolation)
-            {
-                // The e-mail has an account already: nothing is pending any more.
-                await ClearPendingAsync();
-                throw;
-            }
-
+            // An e-mail that has an account already fails here (UniqueViolation) and changes nothing: the pending id
+            // stays for an attempt with another e-mail.
+            written = await customer.CreateAsync(command);
             await signUpPause.AfterAsync(SignUpStep.CustomerWritten);
         }
 
         await LinkPendingAsync(customerId);
         await signUpPause.AfterAsync(SignUpStep.Linked);
-        return written;
-    }
-
-    public async Task<CustomerSnapshot?> ResumeCustomerAsync(string email)
-    {
-        if (Identity.Id is null || Identity.PendingCustomerId is not { } customerId
-            || await GrainFactory.GetGrain<ICustomerGrain>(customerId).GetAsync() is not { } written || written.Email != email)
-        {
-            return null;
-        }
-
-        await LinkPendingAsync(customerId);
         return written;
     }
 
@@ -242,13 +222,6 @@ internal sealed partial class AuthIdentityGrain(
             LogLinkFailed(logger, error, Identity.Id!, customerId);
             throw;
         }
-    }
-
-    private async Task ClearPendingAsync()
-    {
-        Identity.PendingCustomerId = null;
-        Identity.UpdatedAt = time.GetUtcNow();
-        await state.WriteOrThrowAsync(this);
     }
 
     public async Task<DateTimeOffset> RevokeTokensAsync()

@@ -43,24 +43,32 @@ internal static class StoreCustomersRoutes
             return MedusaError.InvalidData("Email is required to create a customer").ToResult();
         }
 
-        // The e-mail before the link, as Medusa: a registration token used again for the account it made is a 422,
-        // unless that account is the one an interrupted sign-up of this identity wrote (then this retry links it).
+        // The unique index on (email, has_account) is the race-free form of Medusa's check that the e-mail has no
+        // account yet, and a sign-up needs no query of its own for it. A retry of an interrupted sign-up resumes it
+        // (the identity finds the customer it wrote). A refusal for another reason (this identity already has its
+        // customer, or no longer exists) is the duplicate error whenever the e-mail has an account, because Medusa
+        // checks the e-mail first.
         var identity = grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId);
-        if (await customers.AccountExistsAsync(command.Email, http.RequestAborted))
-        {
-            return await identity.ResumeCustomerAsync(command.Email) is { } resumed ? CustomerResult(resumed, fields) : DuplicateAccount();
-        }
-
+        CustomerSnapshot customer;
         try
         {
-            var customer = await identity.CreateCustomerAsync(command);
-            return CustomerResult(customer, fields);
+            customer = await identity.CreateCustomerAsync(command);
         }
         catch (CustomersException duplicate) when (duplicate.Kind == ErrorKind.UniqueViolation)
         {
-            // The unique index on (email, has_account) is the race-free form of Medusa's explicit check.
             return DuplicateAccount();
         }
+        catch (CustomersException)
+        {
+            if (await customers.AccountExistsAsync(command.Email, http.RequestAborted))
+            {
+                return DuplicateAccount();
+            }
+
+            throw;
+        }
+
+        return CustomerResult(customer, fields);
     }
 
     private static MedusaErrorResult DuplicateAccount() =>
