@@ -10,8 +10,10 @@
 #   (b) POST /auth/customer/emailpass      logins rotating over the seeded credentials
 #   (c) sign-up                            register + POST /store/customers, new e-mails each iteration
 # Logins and sign-ups are measured in rounds against their reference, the raw bcrypt verification rate at the same
-# work factor (bench/BcryptRate): each round measures bcrypt alone (the host paused with SIGSTOP, so it takes no
-# CPU), then login, then sign-up, so every ratio compares figures taken a minute apart on this machine.
+# work factor (bench/BcryptRate), measured with the host paused (SIGSTOP, so it takes no CPU) right before and right
+# after each login and sign-up run: every ratio is to the mean of the two, which cancels the drift of this virtual
+# machine's speed from one minute to the next. Login and sign-up are warmed up first (unreported), so that the JIT
+# has compiled their paths before the first round.
 # It stops everything it started, by PID.
 #
 # Settings (environment variables, defaults in brackets):
@@ -19,8 +21,8 @@
 #   BENCH_THREADS [2]       wrk threads            BENCH_CONNECTIONS [32]       wrk connections
 #   BENCH_DURATION [20s]    each wrk run           BENCH_TIMEOUT [60s]          wrk request timeout
 #   BENCH_WARMUP [20s]      unreported /me load before the runs (JIT warm-up)
-#   BENCH_WORK_FACTOR [11]  bcrypt work factor     BENCH_BCRYPT_SECONDS [10]    bcrypt measurement per round
-#   BENCH_ROUNDS [3]        rounds of bcrypt alone, login and sign-up
+#   BENCH_WORK_FACTOR [11]  bcrypt work factor     BENCH_BCRYPT_SECONDS [10]    each bcrypt measurement
+#   BENCH_ROUNDS [3]        rounds of login and sign-up, each run between two bcrypt measurements
 #   BENCH_TOKEN_VIA [refresh] how seeding gets customer tokens: refresh (no hash) or login (one more bcrypt each)
 #   BENCH_LOGIN_ACCOUNTS [100] customers seeded at BENCH_WORK_FACTOR; the login run rotates over these
 #   BENCH_SEED_WORK_FACTOR [4] work factor for the other customers, which only serve the /me tokens: seeding them
@@ -240,11 +242,11 @@ log "warm-up: /me for ${WARMUP}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$BENCH/lua/me.lua" "$BASE_URL" >/dev/null 2>&1 || die "warm-up failed"
 run_wrk me "$THREADS" me.lua
 
-# raw_bcrypt ROUND: the reference rate with the host paused (SIGSTOP: no CPU at all, connections kept).
-declare -A BCRYPT_RATE
+# raw_bcrypt N: the reference rate, measurement N, with the host paused (SIGSTOP: no CPU at all, connections kept).
+declare -a BCRYPT_RATE
 raw_bcrypt() {
   settle
-  log "raw bcrypt, round $1: work factor $WORK_FACTOR, 2 threads, ${BCRYPT_SECONDS}s, host paused"
+  log "raw bcrypt, measurement $1: work factor $WORK_FACTOR, 2 threads, ${BCRYPT_SECONDS}s, host paused"
   kill -STOP "$HOST_PID"
   local out
   out="$(dotnet "$BCRYPT_DLL" --work-factor "$WORK_FACTOR" --threads 2 --seconds "$BCRYPT_SECONDS")" || { kill -CONT "$HOST_PID"; die "BcryptRate failed"; }
@@ -253,12 +255,21 @@ raw_bcrypt() {
   BCRYPT_HASH_MS="$(sed -n 's/^one hash on one thread: \([0-9.]*\) ms/\1/p' <<<"$out")"
   log "  ${BCRYPT_RATE[$1]} verifications/s"
 }
+# Unreported: the host was restarted after seeding, so login and sign-up still run unoptimised code (the JIT
+# recompiles hot paths with profile data during their first half minute under load).
+log "warm-up: login and sign-up, ${WARMUP} each"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$BENCH/lua/login.lua" "$BASE_URL" >/dev/null 2>&1 || die "warm-up failed"
+BENCH_RUN="$RUN_ID-warm-up" wrk -t"$CONNECTIONS" -c"$CONNECTIONS" -d"$WARMUP" --timeout "$TIMEOUT" -s "$BENCH/lua/signup.lua" \
+  "$BASE_URL" >/dev/null 2>&1 || die "warm-up failed"
+# Measurements 2r-2 and 2r-1 bracket round r's login, 2r-1 and 2r its sign-up.
+raw_bcrypt 0
 for round in $(seq 1 "$ROUNDS"); do
-  raw_bcrypt "$round"
   run_wrk "login$round" "$THREADS" login.lua
+  raw_bcrypt $(( 2 * round - 1 ))
   # One connection per thread so that each registration is paired with its own customer creation (see signup.lua);
   # new e-mails every round.
   BENCH_RUN="$RUN_ID-$round" run_wrk "signup$round" "$CONNECTIONS" signup.lua
+  raw_bcrypt $(( 2 * round ))
 done
 
 # --- login timing: unknown e-mail vs wrong password ---------------------------------------------------------
@@ -301,12 +312,15 @@ per_signup() { awk -v s="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", 1000 *
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 median_of() { printf '%s\n' "$@" | median; }
 declare -a LOGIN_RATIOS SIGNUP_RATIOS
+mean() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (a + b) / 2 }'; }
 ROUND_ROWS=""
 for round in $(seq 1 "$ROUNDS"); do
-  raw="${BCRYPT_RATE[$round]}" login="$(field "${RESULT[login$round]}" rps)" signup="$(field "${RESULT[signup$round]}" signups_per_sec)"
-  LOGIN_RATIOS+=("$(ratio "$login" "$raw")"); SIGNUP_RATIOS+=("$(ratio "$signup" "$raw")")
+  before="${BCRYPT_RATE[2 * round - 2]}" between="${BCRYPT_RATE[2 * round - 1]}" after="${BCRYPT_RATE[2 * round]}"
+  login="$(field "${RESULT[login$round]}" rps)" signup="$(field "${RESULT[signup$round]}" signups_per_sec)"
+  LOGIN_RATIOS+=("$(ratio "$login" "$(mean "$before" "$between")")")
+  SIGNUP_RATIOS+=("$(ratio "$signup" "$(mean "$between" "$after")")")
   done_signups="$(field "${RESULT[signup$round]}" signups)"
-  ROUND_ROWS+="| $round | $raw | $login | **${LOGIN_RATIOS[-1]}** | $signup | **${SIGNUP_RATIOS[-1]}** | $(field "${RESULT[signup$round]}" failed) | $(per_signup "${HOST_CPU_S[signup$round]}" "$done_signups") | $(per_signup "${DB_CPU_S[signup$round]}" "$done_signups") |"$'\n'
+  ROUND_ROWS+="| $round | $before / $between / $after | $login | **${LOGIN_RATIOS[-1]}** | $signup | **${SIGNUP_RATIOS[-1]}** | $(field "${RESULT[signup$round]}" failed) | $(per_signup "${HOST_CPU_S[signup$round]}" "$done_signups") | $(per_signup "${DB_CPU_S[signup$round]}" "$done_signups") |"$'\n'
 done
 mkdir -p "$RESULTS"
 {
@@ -329,9 +343,10 @@ mkdir -p "$RESULTS"
   done
   echo
   echo "Against the raw bcrypt rate (BCrypt.Net-Next 4.2.0 EnhancedVerify, SHA-384, work factor $WORK_FACTOR, 2 threads," \
-    "host paused; one hash on one thread ${BCRYPT_HASH_MS} ms), each round measured in that order:"
+    "host paused; one hash on one thread ${BCRYPT_HASH_MS} ms), measured before login, between login and sign-up," \
+    "and after sign-up; each ratio is to the mean of the measurements on either side of its run:"
   echo
-  echo "| Round | raw bcrypt /s | logins /s | ÷ raw | sign-ups /s | ÷ raw | failed sign-up steps | host CPU ms per sign-up | PostgreSQL CPU ms per sign-up |"
+  echo "| Round | raw bcrypt /s (before / between / after) | logins /s | ÷ raw | sign-ups /s | ÷ raw | failed sign-up steps | host CPU ms per sign-up | PostgreSQL CPU ms per sign-up |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s' "$ROUND_ROWS"
   echo
