@@ -40,9 +40,10 @@ public partial interface IAuthIdentityGrain : IGrainWithStringKey
 
     /// <summary>
     /// Creates the account customer for this identity and links it (<c>app_metadata.customer_id</c>). Fails with
-    /// InvalidData when the identity is already linked to a customer, and with UniqueViolation when the e-mail already
-    /// has an account (unless it is the customer an interrupted attempt of this identity wrote). Crash-safe: the customer's id is stored first,
-    /// and a retry completes whatever an interrupted attempt left (docs/security.md, "Sign-up").
+    /// InvalidData when the identity is already linked to a customer, and with UniqueViolation, changing nothing, when
+    /// the e-mail already has an account (unless it is the customer an interrupted attempt of this identity wrote).
+    /// Crash-safe: the customer's id is stored first, and a retry completes whatever an interrupted attempt left
+    /// (docs/security.md, "Sign-up").
     /// </summary>
     [Alias("create-customer")]
     Task<CustomerSnapshot> CreateCustomerAsync(CreateCustomer command);
