@@ -249,33 +249,67 @@ public sealed class AuthIdentityGrainTests(GrainClusterFixture fixture)
         Assert.Equal(1L, await Db.ScalarAsync<long>(fixture.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", email));
     }
 
-    /// <summary>
-    /// The link write is made to fail for real: the identity's stored row is moved to a newer version behind the
-    /// grain's back (as another activation's write would), so its next write hits a stale ETag.
-    /// </summary>
     [Fact]
-    public async Task A_failed_link_leaves_the_customer_pending_and_a_retry_links_that_customer()
+    public async Task Sign_up_is_linked_by_the_customer_write_alone_and_the_link_survives_reactivation()
     {
         var identity = await RegisteredAsync();
-        var email = TestData.NewEmail();
+        var versionBefore = await StoredVersionAsync(identity);
+
+        var customer = await identity.CreateCustomerAsync(TestData.Customer(hasAccount: true));
+
+        Assert.Equal(versionBefore, await StoredVersionAsync(identity));
+        Assert.Equal(customer.Id, await Db.ScalarAsync<string>(fixture.ConnectionString,
+            "SELECT app_metadata ->> 'customer_id' FROM auth_identity WHERE id = $1", identity.GetPrimaryKeyString()));
+        await fixture.DeactivateAsync(identity);
+        AssertJsonEqual($$"""{"customer_id":"{{customer.Id}}"}""", (await identity.GetAsync())!.AppMetadataJson);
+        var error = await Assert.ThrowsAsync<CustomersException>(() => identity.CreateCustomerAsync(TestData.Customer(hasAccount: true)));
+        Assert.Equal(ErrorKind.InvalidData, error.Kind);
+    }
+
+    /// <summary>
+    /// The identity's write is made to fail for real: its stored row is moved to a newer version behind the grain's
+    /// back (as another activation's write would), so the write hits a stale ETag and the grain re-reads a state that
+    /// does not hold the link yet.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_identity_write_after_sign_up_keeps_the_link_and_the_next_write_stores_it()
+    {
+        var identity = await RegisteredAsync();
+        var customer = await identity.CreateCustomerAsync(TestData.Customer(hasAccount: true));
         var bumped = await Db.ExecuteAsync(fixture.ConnectionString,
             "UPDATE orleansstorage SET version = version + 1 WHERE graintypestring = $1 AND grainidextensionstring = $2",
             StateNames.AuthIdentity, identity.GetPrimaryKeyString());
         Assert.Equal(1, bumped);
 
-        var error = await Assert.ThrowsAsync<CustomersException>(() => identity.CreateCustomerAsync(TestData.Customer(email, hasAccount: true)));
+        var error = await Assert.ThrowsAsync<CustomersException>(() => identity.VerifyPasswordAsync("wrong-password"));
 
         Assert.Equal(ErrorKind.Conflict, error.Kind);
-        var pending = await Db.ScalarAsync<string>(fixture.ConnectionString, "SELECT id FROM customer WHERE email = $1", email);
-        Assert.NotNull(pending);
-        Assert.Equal("{}", (await identity.GetAsync())!.AppMetadataJson);
-
-        var customer = await identity.CreateCustomerAsync(TestData.Customer(email, hasAccount: true));
-
-        Assert.Equal(pending, customer.Id);
         AssertJsonEqual($$"""{"customer_id":"{{customer.Id}}"}""", (await identity.GetAsync())!.AppMetadataJson);
-        Assert.Equal(1L, await Db.ScalarAsync<long>(fixture.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", email));
+
+        Assert.False((await identity.VerifyPasswordAsync("wrong-password")).Succeeded);
+        Assert.Equal(customer.Id, await Db.ScalarAsync<string>(fixture.ConnectionString,
+            "SELECT convert_from(payloadbinary, 'UTF8')::jsonb #>> '{app_metadata,customer_id}' FROM orleansstorage WHERE graintypestring = $1 AND grainidextensionstring = $2",
+            StateNames.AuthIdentity, identity.GetPrimaryKeyString()));
     }
+
+    [Fact]
+    public async Task Unlinking_a_deleted_sign_up_customer_after_reactivation_deletes_the_identity()
+    {
+        var identity = await RegisteredAsync();
+        var customer = await identity.CreateCustomerAsync(TestData.Customer(hasAccount: true));
+        await fixture.Client.GetGrain<ICustomerGrain>(customer.Id).DeleteAsync();
+        await fixture.DeactivateAsync(identity);
+
+        Assert.Null(await identity.UnlinkActorAsync("customer", customer.Id));
+
+        Assert.Null(await identity.GetAsync());
+        Assert.Equal(0L, await Db.ScalarAsync<long>(fixture.ConnectionString,
+            "SELECT count(*) FROM auth_identity WHERE id = $1", identity.GetPrimaryKeyString()));
+    }
+
+    private Task<long?> StoredVersionAsync(IAuthIdentityGrain identity) => Db.ScalarAsync<long?>(fixture.ConnectionString,
+        "SELECT version::bigint FROM orleansstorage WHERE graintypestring = $1 AND grainidextensionstring = $2",
+        StateNames.AuthIdentity, identity.GetPrimaryKeyString());
 
     [Fact]
     public async Task Revoke_tokens_sets_tokens_valid_after_and_publishes_a_revocation()

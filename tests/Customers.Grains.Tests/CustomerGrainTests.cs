@@ -273,24 +273,24 @@ public sealed class CustomerGrainTests(GrainClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Discard_new_removes_an_unchanged_customer_and_refuses_a_changed_one()
+    public async Task Was_created_holds_from_the_create_on_through_deletion_and_reactivation()
     {
-        var fresh = NewCustomerGrain();
-        var email = TestData.NewEmail();
-        await fresh.CreateAsync(TestData.Customer(email, hasAccount: true));
+        var grain = NewCustomerGrain();
+        Assert.False(await grain.WasCreatedAsync());
 
-        await fresh.DiscardNewAsync();
+        await grain.CreateAsync(TestData.Customer());
+        Assert.True(await grain.WasCreatedAsync());
 
-        Assert.Null(await fresh.GetAsync());
-        Assert.Equal(0L, await Db.ScalarAsync<long>(fixture.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", email));
+        await grain.DeleteAsync();
+        await fixture.DeactivateAsync(grain);
+        Assert.Null(await grain.GetAsync());
+        Assert.True(await grain.WasCreatedAsync());
 
-        var changed = NewCustomerGrain();
-        await changed.CreateAsync(TestData.Customer());
-        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
-        await changed.UpdateAsync(TestData.Update(firstName: Optional<string>.Of("Grace")));
-        var error = await Assert.ThrowsAsync<CustomersException>(changed.DiscardNewAsync);
-        Assert.Equal(ErrorKind.InvalidData, error.Kind);
-        Assert.NotNull(await changed.GetAsync());
+        var refused = NewCustomerGrain();
+        var taken = TestData.NewEmail();
+        await NewCustomerGrain().CreateAsync(TestData.Customer(taken, hasAccount: true));
+        await Assert.ThrowsAsync<CustomersException>(() => refused.CreateAsync(TestData.Customer(taken, hasAccount: true)));
+        Assert.False(await refused.WasCreatedAsync());
     }
 
     internal static void AssertJsonEqual(string? expected, string? actual)

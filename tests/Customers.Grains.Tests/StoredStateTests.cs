@@ -18,7 +18,7 @@ public sealed class StoredStateTests(GrainClusterFixture fixture)
     private static readonly string[] CustomerKeys =
     [
         "id", "email", "company_name", "first_name", "last_name", "phone", "has_account", "metadata", "created_by",
-        "created_at", "updated_at", "deleted_at", "addresses",
+        "sign_up_identity_id", "created_at", "updated_at", "deleted_at", "addresses",
     ];
 
     private static readonly string[] AddressKeys =
@@ -124,8 +124,8 @@ public sealed class StoredStateTests(GrainClusterFixture fixture)
 
         public bool Equals(CustomerSnapshot? x, CustomerSnapshot? y) =>
             x is not null && y is not null
-            && (x.Id, x.Email, x.CompanyName, x.FirstName, x.LastName, x.Phone, x.HasAccount, x.CreatedBy, x.CreatedAt, x.UpdatedAt, x.DeletedAt)
-            == (y.Id, y.Email, y.CompanyName, y.FirstName, y.LastName, y.Phone, y.HasAccount, y.CreatedBy, y.CreatedAt, y.UpdatedAt, y.DeletedAt)
+            && (x.Id, x.Email, x.CompanyName, x.FirstName, x.LastName, x.Phone, x.HasAccount, x.CreatedBy, x.SignUpIdentityId, x.CreatedAt, x.UpdatedAt, x.DeletedAt)
+            == (y.Id, y.Email, y.CompanyName, y.FirstName, y.LastName, y.Phone, y.HasAccount, y.CreatedBy, y.SignUpIdentityId, y.CreatedAt, y.UpdatedAt, y.DeletedAt)
             && JsonNode.DeepEquals(x.MetadataJson is null ? null : JsonNode.Parse(x.MetadataJson), y.MetadataJson is null ? null : JsonNode.Parse(y.MetadataJson));
 
         public int GetHashCode(CustomerSnapshot obj) => obj.Id.GetHashCode(StringComparison.Ordinal);

@@ -41,9 +41,8 @@ public partial interface IAuthIdentityGrain : IGrainWithStringKey
     /// <summary>
     /// Creates the account customer for this identity and links it (<c>app_metadata.customer_id</c>). Fails with
     /// InvalidData when the identity is already linked to a customer, and with UniqueViolation, changing nothing, when
-    /// the e-mail already has an account (unless it is the customer an interrupted attempt of this identity wrote).
-    /// Crash-safe: the customer's id is stored first, and a retry completes whatever an interrupted attempt left
-    /// (docs/security.md, "Sign-up").
+    /// the e-mail already has an account. Crash-safe: the customer's id is stored with the identity beforehand, and
+    /// the customer's own write is the link (docs/security.md, "Sign-up").
     /// </summary>
     [Alias("create-customer")]
     Task<CustomerSnapshot> CreateCustomerAsync(CreateCustomer command);

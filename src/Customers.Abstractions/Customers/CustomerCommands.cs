@@ -1,6 +1,10 @@
 namespace Customers.Abstractions.Customers;
 
-/// <summary>Creates a customer. <see cref="MetadataJson"/> is stored verbatim (a JSON object or null).</summary>
+/// <summary>
+/// Creates a customer. <see cref="MetadataJson"/> is stored verbatim (a JSON object or null).
+/// <see cref="SignUpIdentityId"/> is set only by the auth identity whose sign-up this is: storing the customer then
+/// also links that identity in the read model, in the same transaction.
+/// </summary>
 [GenerateSerializer]
 [Alias("customers.create-customer")]
 [Immutable]
@@ -12,7 +16,8 @@ public sealed record CreateCustomer(
     string? Phone,
     string? MetadataJson,
     bool HasAccount,
-    string? CreatedBy);
+    string? CreatedBy,
+    string? SignUpIdentityId = null);
 
 /// <summary>
 /// A partial profile update. Unset fields stay; a set metadata object is shallow-merged per Medusa's rules

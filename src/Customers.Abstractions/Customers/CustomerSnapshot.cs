@@ -19,4 +19,5 @@ public sealed record CustomerSnapshot(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? DeletedAt,
-    ImmutableArray<AddressSnapshot> Addresses);
+    ImmutableArray<AddressSnapshot> Addresses,
+    string? SignUpIdentityId = null);

@@ -36,9 +36,9 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task DeleteAsync();
 
     /// <summary>
-    /// Removes a customer that was just created but could not be linked to its identity, so that a failed
-    /// sign-up leaves nothing behind. Only allowed while the customer has never been changed after creation.
+    /// Whether this customer was ever created, deleted since or not: a sign-up's identity is linked to its pending
+    /// customer once that exists.
     /// </summary>
-    [Alias("discard-new")]
-    Task DiscardNewAsync();
+    [Alias("was-created")]
+    Task<bool> WasCreatedAsync();
 }

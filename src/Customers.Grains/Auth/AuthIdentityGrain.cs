@@ -21,12 +21,15 @@ internal sealed partial class AuthIdentityGrain(
     MfaSecretProtector secrets,
     SignUpPause signUpPause,
     TimeProvider time,
-    ILogger<AuthIdentityGrain> logger) : Grain, IAuthIdentityGrain
+    ILogger<AuthIdentityGrain> logger) : Grain, IAuthIdentityGrain, IDerivesFromState
 {
     public const string EmailPassProvider = "emailpass";
     private const string CustomerActor = "customer";
 
     private AuthIdentityState Identity => state.State;
+
+    /// <summary>The sign-up customer known to exist, whose link may not be stored yet (<see cref="SettleLink"/>).</summary>
+    private string? _writtenCustomerId;
 
     public Task<IdentitySnapshot?> GetAsync() => Task.FromResult(Identity.Id is null ? null : Snapshot());
 
@@ -167,10 +170,11 @@ internal sealed partial class AuthIdentityGrain(
     }
 
     /// <summary>
-    /// Three durable steps, each safe to crash after: record the customer id (pending; done when the identity was
-    /// created, or here after an unlink), write the customer, link it (clearing the pending id). A retry
-    /// finds the pending id and carries on from wherever the last attempt stopped; a customer written for another
-    /// e-mail by a crashed attempt was never acknowledged and is discarded.
+    /// The customer's own write is the link: this identity keeps the id its customer will have
+    /// (<see cref="AuthIdentityState.PendingCustomerId"/>, stored when the identity was created, or here after an unlink),
+    /// and once a customer exists under that id the identity is linked to it (<see cref="OnActivateAsync"/>). So a
+    /// sign-up is one durable write after the registration's, and a crash leaves either no customer (the retry writes
+    /// it) or a linked one (the retry is the duplicate error, and the password logs in).
     /// </summary>
     public async Task<CustomerSnapshot> CreateCustomerAsync(CreateCustomer command)
     {
@@ -186,41 +190,56 @@ internal sealed partial class AuthIdentityGrain(
 
         await signUpPause.AfterAsync(SignUpStep.PendingRecorded);
 
-        var customer = GrainFactory.GetGrain<ICustomerGrain>(customerId);
-        var written = await customer.GetAsync();
-        if (written is null || written.Email != command.Email)
+        CustomerSnapshot written;
+        try
         {
-            if (written is not null)
-            {
-                await customer.DiscardNewAsync();
-            }
-
             // An e-mail that has an account already fails here (UniqueViolation) and changes nothing: the pending id
             // stays for an attempt with another e-mail.
-            written = await customer.CreateAsync(command);
-            await signUpPause.AfterAsync(SignUpStep.CustomerWritten);
+            written = await GrainFactory.GetGrain<ICustomerGrain>(customerId).CreateAsync(command with { SignUpIdentityId = Identity.Id });
+        }
+        catch (CustomersException error) when (error.Kind != ErrorKind.UniqueViolation)
+        {
+            // The write may have committed before it failed: the next activation asks the customer.
+            DeactivateOnIdle();
+            throw;
         }
 
-        await LinkPendingAsync(customerId);
-        await signUpPause.AfterAsync(SignUpStep.Linked);
+        SettleLink(customerId);
+        await signUpPause.AfterAsync(SignUpStep.CustomerWritten);
         return written;
     }
 
-    private async Task LinkPendingAsync(string customerId)
+    /// <summary>
+    /// Finds out whether a sign-up's pending customer was written (then this identity is linked to it), so every call
+    /// sees the link however the last activation ended. Identities without a pending id (most) ask nothing.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (Identity.Id is not null && Identity.PendingCustomerId is { } pending
+            && await GrainFactory.GetGrain<ICustomerGrain>(pending).WasCreatedAsync())
+        {
+            SettleLink(pending);
+        }
+    }
+
+    /// <summary>
+    /// Records the link in memory only: it is durable already (the customer exists), and the identity's next write for
+    /// any other reason stores it in <c>app_metadata</c>.
+    /// </summary>
+    private void SettleLink(string customerId)
+    {
+        _writtenCustomerId = customerId;
         Identity.AppMetadata ??= [];
         Identity.AppMetadata[CustomerActor + "_id"] = customerId;
         Identity.PendingCustomerId = null;
-        Identity.UpdatedAt = time.GetUtcNow();
-        try
+    }
+
+    /// <summary>A failed write re-reads the stored state, which may not hold the link yet.</summary>
+    void IDerivesFromState.StateReloaded()
+    {
+        if (_writtenCustomerId is { } written && Identity.PendingCustomerId == written)
         {
-            await state.WriteOrThrowAsync(this);
-        }
-        catch (CustomersException error)
-        {
-            // The state is re-read: the customer stays pending and the next attempt links it.
-            LogLinkFailed(logger, error, Identity.Id!, customerId);
-            throw;
+            SettleLink(written);
         }
     }
 
@@ -298,7 +317,4 @@ internal sealed partial class AuthIdentityGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Identity {IdentityId} locked after {Failures} failed logins for {Duration}")]
     private static partial void LogLockedOut(ILogger logger, string identityId, int failures, TimeSpan duration);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not link identity {IdentityId} to new customer {CustomerId}; it stays pending for a retry")]
-    private static partial void LogLinkFailed(ILogger logger, Exception error, string identityId, string customerId);
 }

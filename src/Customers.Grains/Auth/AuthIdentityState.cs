@@ -12,8 +12,9 @@ public sealed class AuthIdentityState
     public JsonObject? AppMetadata { get; set; }
     public List<ProviderIdentityState> ProviderIdentities { get; set; } = [];
     /// <summary>
-    /// The id of the account customer a sign-up is creating, stored before the customer is written and cleared when
-    /// the identity links it: a sign-up that crashed in between is completed by its retry (docs/security.md).
+    /// The id the account customer of this identity's sign-up will have, stored before the customer is written. Once
+    /// a customer exists under it, the identity is linked to that customer; the identity's next write stores the link
+    /// in <see cref="AppMetadata"/> and clears this (docs/security.md, "Sign-up").
     /// </summary>
     public string? PendingCustomerId { get; set; }
 

@@ -9,11 +9,8 @@ public enum SignUpStep
     /// <summary>The identity has stored the id its customer will have.</summary>
     PendingRecorded,
 
-    /// <summary>The customer is stored; the identity does not link it yet.</summary>
+    /// <summary>The customer is stored, which links it; the answer is not sent yet.</summary>
     CustomerWritten,
-
-    /// <summary>The identity links the customer; the answer is not sent yet.</summary>
-    Linked,
 }
 
 /// <summary>

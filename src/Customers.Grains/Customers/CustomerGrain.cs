@@ -47,6 +47,7 @@ internal sealed class CustomerGrain(
             HasAccount = command.HasAccount,
             Metadata = MetadataJson.Parse(command.MetadataJson),
             CreatedBy = command.CreatedBy,
+            SignUpIdentityId = command.SignUpIdentityId,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -117,22 +118,7 @@ internal sealed class CustomerGrain(
         await SaveAsync();
     }
 
-    public async Task DiscardNewAsync()
-    {
-        if (Customer.Id is null)
-        {
-            return;
-        }
-
-        if (Customer.UpdatedAt != Customer.CreatedAt || Customer.Addresses.Count > 0)
-        {
-            throw CustomersException.InvalidData("Only a customer that was never changed can be discarded.");
-        }
-
-        await state.ClearOrThrowAsync(this);
-        state.State = new CustomerState();
-        _snapshot = null;
-    }
+    public Task<bool> WasCreatedAsync() => Task.FromResult(_snapshot is not null || Customer.Id is not null);
 
     private void EnsureLive()
     {
@@ -245,6 +231,7 @@ internal sealed class CustomerGrain(
         HasAccount = c.HasAccount,
         Metadata = MetadataJson.Parse(c.MetadataJson),
         CreatedBy = c.CreatedBy,
+        SignUpIdentityId = c.SignUpIdentityId,
         CreatedAt = c.CreatedAt,
         UpdatedAt = c.UpdatedAt,
         DeletedAt = c.DeletedAt,
@@ -280,7 +267,8 @@ internal sealed class CustomerGrain(
             a.Id, c.Id!, a.AddressName, a.IsDefaultShipping, a.IsDefaultBilling, SameAs(a.Company, c.CompanyName),
             SameAs(a.FirstName, c.FirstName), SameAs(a.LastName, c.LastName), a.Address1, a.Address2, a.City,
             CountryCode(a.CountryCode), a.Province, a.PostalCode, SameAs(a.Phone, c.Phone),
-            MetadataJson.Serialize(a.Metadata), a.CreatedAt, a.UpdatedAt)).ToImmutableArray());
+            MetadataJson.Serialize(a.Metadata), a.CreatedAt, a.UpdatedAt)).ToImmutableArray(),
+        c.SignUpIdentityId);
 
     private static string? SameAs(string? value, string? customers) =>
         value is not null && string.Equals(value, customers, StringComparison.Ordinal) ? customers : value;

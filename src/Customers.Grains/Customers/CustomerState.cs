@@ -18,6 +18,9 @@ public sealed class CustomerState
     public bool HasAccount { get; set; }
     public JsonObject? Metadata { get; set; }
     public string? CreatedBy { get; set; }
+
+    /// <summary>The auth identity whose sign-up created this customer (it is linked to it); null otherwise.</summary>
+    public string? SignUpIdentityId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? DeletedAt { get; set; }

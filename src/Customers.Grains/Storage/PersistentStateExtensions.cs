@@ -4,6 +4,12 @@ using Orleans.Storage;
 
 namespace Customers.Grains.Storage;
 
+/// <summary>A grain that keeps facts in its state's memory beyond what is stored, to re-apply after a re-read.</summary>
+internal interface IDerivesFromState
+{
+    void StateReloaded();
+}
+
 internal static class PersistentStateExtensions
 {
     /// <summary>
@@ -43,6 +49,7 @@ internal static class PersistentStateExtensions
         try
         {
             await state.ReadStateAsync();
+            (grain as IDerivesFromState)?.StateReloaded();
         }
         catch (Exception)
         {

@@ -44,10 +44,9 @@ internal static class StoreCustomersRoutes
         }
 
         // The unique index on (email, has_account) is the race-free form of Medusa's check that the e-mail has no
-        // account yet, and a sign-up needs no query of its own for it. A retry of an interrupted sign-up resumes it
-        // (the identity finds the customer it wrote). A refusal for another reason (this identity already has its
-        // customer, or no longer exists) is the duplicate error whenever the e-mail has an account, because Medusa
-        // checks the e-mail first.
+        // account yet, and a sign-up needs no query of its own for it. A refusal for another reason (this identity
+        // already has its customer, as after a retry of a sign-up whose answer was lost, or no longer exists) is the
+        // duplicate error whenever the e-mail has an account, because Medusa checks the e-mail first.
         var identity = grains.GetGrain<IAuthIdentityGrain>(actor.AuthIdentityId);
         CustomerSnapshot customer;
         try
