@@ -195,7 +195,8 @@ internal sealed partial class AuthIdentityGrain(
         {
             // An e-mail that has an account already fails here (UniqueViolation) and changes nothing: the pending id
             // stays for an attempt with another e-mail.
-            written = await GrainFactory.GetGrain<ICustomerGrain>(customerId).CreateAsync(command with { SignUpIdentityId = Identity.Id });
+            written = await GrainFactory.GetGrain<ICustomerGrain>(customerId)
+                .CreateAsync(command with { SignUpIdentityId = Identity.Id });
         }
         catch (CustomersException error) when (error.Kind != ErrorKind.UniqueViolation)
         {
