@@ -1,4 +1,5 @@
 using Customers.Testing;
+using System.Text.Json.Nodes;
 using Customers.Abstractions.Auth;
 using Customers.Abstractions.Customers;
 using Customers.Abstractions.Errors;
@@ -287,9 +288,8 @@ public sealed class AuthIdentityGrainTests(GrainClusterFixture fixture)
         AssertJsonEqual($$"""{"customer_id":"{{customer.Id}}"}""", (await identity.GetAsync())!.AppMetadataJson);
 
         Assert.False((await identity.VerifyPasswordAsync("wrong-password")).Succeeded);
-        Assert.Equal(customer.Id, await Db.ScalarAsync<string>(fixture.ConnectionString,
-            "SELECT convert_from(payloadbinary, 'UTF8')::jsonb #>> '{app_metadata,customer_id}' FROM orleansstorage WHERE graintypestring = $1 AND grainidextensionstring = $2",
-            StateNames.AuthIdentity, identity.GetPrimaryKeyString()));
+        var stored = JsonNode.Parse((await Db.StoredStateAsync(fixture.ConnectionString, StateNames.AuthIdentity, identity.GetPrimaryKeyString()))!)!;
+        Assert.Equal(customer.Id, (string?)stored["app_metadata"]?["customer_id"]);
     }
 
     [Fact]
@@ -307,9 +307,8 @@ public sealed class AuthIdentityGrainTests(GrainClusterFixture fixture)
             "SELECT count(*) FROM auth_identity WHERE id = $1", identity.GetPrimaryKeyString()));
     }
 
-    private Task<long?> StoredVersionAsync(IAuthIdentityGrain identity) => Db.ScalarAsync<long?>(fixture.ConnectionString,
-        "SELECT version::bigint FROM orleansstorage WHERE graintypestring = $1 AND grainidextensionstring = $2",
-        StateNames.AuthIdentity, identity.GetPrimaryKeyString());
+    private Task<int?> StoredVersionAsync(IAuthIdentityGrain identity) =>
+        Db.StoredVersionAsync(fixture.ConnectionString, StateNames.AuthIdentity, identity.GetPrimaryKeyString());
 
     [Fact]
     public async Task Revoke_tokens_sets_tokens_valid_after_and_publishes_a_revocation()

@@ -311,8 +311,6 @@ public sealed class CustomerGrainTests(GrainClusterFixture fixture)
         Assert.Equal(message, error.Message);
     }
 
-    private Task<int> StoredVersionAsync(ICustomerGrain grain) => Db.ScalarAsync<int>(
-        fixture.ConnectionString,
-        "SELECT version FROM orleansstorage WHERE graintypestring = $1 AND grainidextensionstring = $2",
-        StateNames.Customer, grain.GetPrimaryKeyString());
+    private Task<int?> StoredVersionAsync(ICustomerGrain grain) =>
+        Db.StoredVersionAsync(fixture.ConnectionString, StateNames.Customer, grain.GetPrimaryKeyString());
 }

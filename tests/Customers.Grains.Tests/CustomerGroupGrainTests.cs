@@ -217,15 +217,13 @@ public sealed class CustomerGroupGrainTests(GrainClusterFixture fixture)
         var grain = NewGroupGrain();
         await grain.CreateAsync(new CreateCustomerGroup(NewName(), null, null));
         await grain.DeleteAsync();
-        var version = await Db.ScalarAsync<int>(fixture.ConnectionString,
-            "SELECT version FROM orleansstorage WHERE graintypestring = 'customergroup' AND grainidextensionstring = $1", grain.GetPrimaryKeyString());
+        var version = await Db.StoredVersionAsync(fixture.ConnectionString, StateNames.CustomerGroup, grain.GetPrimaryKeyString());
 
         await grain.DeleteAsync();
         var missing = NewGroupGrain();
         await missing.DeleteAsync();
 
-        Assert.Equal(version, await Db.ScalarAsync<int>(fixture.ConnectionString,
-            "SELECT version FROM orleansstorage WHERE graintypestring = 'customergroup' AND grainidextensionstring = $1", grain.GetPrimaryKeyString()));
+        Assert.Equal(version, await Db.StoredVersionAsync(fixture.ConnectionString, StateNames.CustomerGroup, grain.GetPrimaryKeyString()));
         Assert.Null(await Db.StoredStateAsync(fixture.ConnectionString, StateNames.CustomerGroup, missing.GetPrimaryKeyString()));
     }
 

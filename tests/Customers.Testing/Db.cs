@@ -53,6 +53,13 @@ public static class Db
         return payload is null ? null : System.Text.Encoding.UTF8.GetString(payload);
     }
 
+    /// <summary>The stored version of one grain's state (its ETag), or null when it has no row.</summary>
+    public static Task<int?> StoredVersionAsync(string connectionString, string stateName, string grainKey) =>
+        ScalarAsync<int?>(
+            connectionString,
+            "SELECT version FROM orleansstorage WHERE graintypestring = $1 AND grainidextensionstring = $2",
+            stateName, grainKey);
+
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] parameters)
     {
         // Test set-up builds tables of thousands of rows; on a busy machine that can outlast Npgsql's 30 s default.

@@ -151,8 +151,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var existing = await api.CreateCustomerAsync();
         var registration = await api.RegisterAsync(CustomersApiFactory.NewEmail(), CustomersApiFactory.NewPassword());
         var identityId = Jwt.Payload(registration)["auth_identity_id"]!.GetValue<string>();
-        const string StoredIdentity = "SELECT version FROM orleansstorage WHERE grainidextensionstring = $1";
-        var versionBefore = await Db.ScalarAsync<int>(api.ConnectionString, StoredIdentity, identityId);
+        var versionBefore = await Db.StoredVersionAsync(api.ConnectionString, "authidentity", identityId);
 
         var duplicate = await api.Api.PostAsync(Customers, new { email = existing.Email }, registration);
 
@@ -160,7 +159,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
             HttpStatusCode.UnprocessableEntity,
             """{"code":"invalid_request_error","type":"duplicate_error","message":"Customer with this email already has an account"}""");
         Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", existing.Email));
-        Assert.Equal(versionBefore, await Db.ScalarAsync<int>(api.ConnectionString, StoredIdentity, identityId));
+        Assert.Equal(versionBefore, await Db.StoredVersionAsync(api.ConnectionString, "authidentity", identityId));
         var retry = await api.Api.PostAsync(Customers, new { email = CustomersApiFactory.NewEmail() }, registration);
         retry.Expect(HttpStatusCode.OK);
     }

@@ -75,8 +75,7 @@ public sealed class SeedTests(SeededApiFactory api) : IClassFixture<SeededApiFac
         (await api.AdminPostAsync($"/admin/customers/{first}", key, new System.Text.Json.Nodes.JsonObject { ["first_name"] = "Updated" }))
             .Expect(HttpStatusCode.OK);
         Assert.Equal("Updated", await Db.ScalarAsync<string>(api.ConnectionString, "SELECT first_name FROM customer WHERE id = $1", first));
-        Assert.Equal(2, await Db.ScalarAsync<int>(api.ConnectionString,
-            "SELECT version FROM orleansstorage WHERE graintypestring = 'customer' AND grainidextensionstring = $1", first));
+        Assert.Equal(2, await Db.StoredVersionAsync(api.ConnectionString, "customer", first));
 
         // Search and the group filter see the seeded rows.
         var search = (await api.AdminGetAsync($"/admin/customers?q=seed-{run}-1999", key)).Expect(HttpStatusCode.OK).Object;
