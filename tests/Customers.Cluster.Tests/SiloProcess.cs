@@ -70,8 +70,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// expects it; free ones when null.</param>
     /// <param name="startTimeout">Until it listens (default <see cref="HostLaunch.StartTimeout"/>): longer for a silo
     /// started again under load.</param>
+    /// <param name="workingDirectory">Where it is started from (default: the host's own output folder).</param>
     public static Task<SiloProcess> StartAsync(
-        string name, SiloSettings settings, (int Http, int Silo, int Gateway)? ports = null, TimeSpan? startTimeout = null)
+        string name, SiloSettings settings, (int Http, int Silo, int Gateway)? ports = null, TimeSpan? startTimeout = null,
+        string? workingDirectory = null)
     {
         var (httpPort, siloPort, gatewayPort) = ports ?? FreePorts();
         var environment = new Dictionary<string, string?>
@@ -86,10 +88,9 @@ public sealed class SiloProcess : IAsyncDisposable
             environment[key] = value;
         }
 
-        // The host's own output folder: its appsettings.json (log levels) is read from the content root.
         return StartAsync(name, new HostLaunch(
             new Uri($"http://127.0.0.1:{httpPort}"),
-            Path.GetDirectoryName(HostAssemblyPath)!,
+            workingDirectory ?? Path.GetDirectoryName(HostAssemblyPath)!,
             [.. Arguments(settings, httpPort, siloPort, gatewayPort), .. settings.Arguments],
             environment) { StartTimeout = startTimeout ?? HostLaunch.DefaultStartTimeout });
     }

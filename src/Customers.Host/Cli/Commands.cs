@@ -15,7 +15,7 @@ internal static class Commands
 {
     public static async Task<int> MigrateAsync(Invocation.Migrate command)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        var builder = ContentRoot.CommandBuilder(command.ConfigurationArgs);
         using var loggers = CliLogging();
         await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
         var applied = await database.MigrateAsync(loggers, CancellationToken.None);
@@ -25,7 +25,7 @@ internal static class Commands
 
     public static async Task<int> CreateApiKeyAsync(Invocation.CreateApiKey command)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        var builder = ContentRoot.CommandBuilder(command.ConfigurationArgs);
         using var loggers = CliLogging();
         await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
         await database.MigrateAsync(loggers, CancellationToken.None);
@@ -40,7 +40,7 @@ internal static class Commands
     /// <summary>Bulk-loads synthetic customers straight into grain storage and the read model (see <see cref="CustomerSeeder"/>).</summary>
     public static async Task<int> SeedAsync(Invocation.Seed command)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        var builder = ContentRoot.CommandBuilder(command.ConfigurationArgs);
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         using var loggers = CliLogging();
         await using var database = await CustomersDatabase.OpenAsync(builder.Configuration, loggers, CancellationToken.None);
@@ -68,7 +68,7 @@ internal static class Commands
     /// it between batches; running it again completes it.</summary>
     public static async Task<int> ImportMedusaAsync(Invocation.ImportMedusa command)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        var builder = ContentRoot.CommandBuilder(command.ConfigurationArgs);
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         using var loggers = CliLogging();
         using var interrupt = new CancellationTokenSource();
@@ -114,7 +114,7 @@ internal static class Commands
     /// cluster as a silo on free ports (it works whether or not other silos are running).</summary>
     public static async Task<int> CreateUserAsync(Invocation.CreateUser command)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(command.ConfigurationArgs);
+        var builder = ContentRoot.CommandBuilder(command.ConfigurationArgs);
         builder.Configuration[$"{ClusterOptions.Section}:SiloPort"] = FreePort().ToString();
         builder.Configuration[$"{ClusterOptions.Section}:GatewayPort"] = FreePort().ToString();
         using var loggers = CliLogging();
