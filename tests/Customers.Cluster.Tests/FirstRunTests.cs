@@ -36,7 +36,7 @@ public sealed class FirstRunTests
 
             // `cd customers && dotnet run --project src/Customers.Host`, minus the minutes a fresh restore and build of the
             // clone would take: this build's host dll, run from the clone (the working directory dotnet run keeps, so the
-            // content root and the base of .data/postgres). Free ports instead of the defaults, which others may hold.
+            // base of .data/postgres). Free ports instead of the defaults, which others may hold.
             var (httpPort, siloPort, gatewayPort) = SiloProcess.FreePorts();
             var baseAddress = new Uri($"http://127.0.0.1:{httpPort}");
             await using var host = await SiloProcess.StartAsync("first-run", new HostLaunch(

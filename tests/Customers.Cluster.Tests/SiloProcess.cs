@@ -328,7 +328,8 @@ public sealed record SiloSettings(string ConnectionString, string JwtSecret, str
     public IReadOnlyList<string> Arguments { get; init; } = [];
 }
 
-/// <summary>How to start one host process: arguments, working directory (the content root) and environment changes.</summary>
+/// <summary>How to start one host process: arguments, working directory (the base of relative paths such as
+/// <c>.data/postgres</c>) and environment changes.</summary>
 /// <param name="BaseAddress">Where its HTTP API answers once started.</param>
 /// <param name="Environment">Variables to set; a null value removes one inherited from the test process.</param>
 public sealed record HostLaunch(
