@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Customers.Abstractions.Customers;
 using Customers.Abstractions.Ids;
+using Customers.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -151,7 +152,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
         var existing = await api.CreateCustomerAsync();
         var registration = await api.RegisterAsync(CustomersApiFactory.NewEmail(), CustomersApiFactory.NewPassword());
         var identityId = Jwt.Payload(registration)["auth_identity_id"]!.GetValue<string>();
-        var versionBefore = await Db.StoredVersionAsync(api.ConnectionString, "authidentity", identityId);
+        var versionBefore = await Db.StoredVersionAsync(api.ConnectionString, StateNames.AuthIdentity, identityId);
 
         var duplicate = await api.Api.PostAsync(Customers, new { email = existing.Email }, registration);
 
@@ -159,7 +160,7 @@ public sealed class StoreCustomerTests(CustomersApiFactory api)
             HttpStatusCode.UnprocessableEntity,
             """{"code":"invalid_request_error","type":"duplicate_error","message":"Customer with this email already has an account"}""");
         Assert.Equal(1L, await Db.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM customer WHERE email = $1", existing.Email));
-        Assert.Equal(versionBefore, await Db.StoredVersionAsync(api.ConnectionString, "authidentity", identityId));
+        Assert.Equal(versionBefore, await Db.StoredVersionAsync(api.ConnectionString, StateNames.AuthIdentity, identityId));
         var retry = await api.Api.PostAsync(Customers, new { email = CustomersApiFactory.NewEmail() }, registration);
         retry.Expect(HttpStatusCode.OK);
     }

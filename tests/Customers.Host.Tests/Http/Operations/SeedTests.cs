@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Customers.Abstractions.Customers;
+using Customers.Grains.Storage;
 using Customers.Host.Database;
 using Customers.Host.Hosting;
 using Customers.Host.Tests.Http.Admin;
@@ -75,7 +76,7 @@ public sealed class SeedTests(SeededApiFactory api) : IClassFixture<SeededApiFac
         (await api.AdminPostAsync($"/admin/customers/{first}", key, new System.Text.Json.Nodes.JsonObject { ["first_name"] = "Updated" }))
             .Expect(HttpStatusCode.OK);
         Assert.Equal("Updated", await Db.ScalarAsync<string>(api.ConnectionString, "SELECT first_name FROM customer WHERE id = $1", first));
-        Assert.Equal(2, await Db.StoredVersionAsync(api.ConnectionString, "customer", first));
+        Assert.Equal(2, await Db.StoredVersionAsync(api.ConnectionString, StateNames.Customer, first));
 
         // Search and the group filter see the seeded rows.
         var search = (await api.AdminGetAsync($"/admin/customers?q=seed-{run}-1999", key)).Expect(HttpStatusCode.OK).Object;
